@@ -1,0 +1,205 @@
+/*
+ * ocigate — inspect, validate and scan OCI and Docker images.
+ *
+ * The public API of libocigate. The ocigate CLI uses nothing else.
+ *
+ * Conventions:
+ *  - Functions return int: 0 on success, a negative OG_E* code on failure.
+ *    The message of the last failure is og_ctx_error().
+ *  - Whatever comes back through an `out` pointer is owned by the caller and
+ *    released with the matching _free function (or og_free for strings).
+ *  - A ctx and the objects made from it are used by one thread at a time.
+ *    og_global_init() must run once before any thread starts.
+ */
+#ifndef OCIGATE_H
+#define OCIGATE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define OG_EXTERN __attribute__((visibility("default")))
+#else
+#define OG_EXTERN
+#endif
+
+#define OG_VERSION "0.1.0"
+
+/* Return codes. */
+enum {
+	OG_OK = 0,
+	OG_ERROR = -1,     /* internal error or I/O failure */
+	OG_ENOMEM = -2,    /* out of memory */
+	OG_ENOTFOUND = -3, /* a file, blob or reference does not exist */
+	OG_EINVALID = -4,  /* the input is not an image, or bad arguments */
+	OG_ELIMIT = -5,    /* a size, depth or count limit was crossed */
+	OG_EAMBIGUOUS = -6, /* several images match and none was chosen */
+	OG_EOF = -31       /* an iterator is exhausted */
+};
+
+/* Severities, ordered: a larger value is more severe. */
+typedef enum {
+	OG_SEV_NONE = 0,
+	OG_SEV_LOW = 1,
+	OG_SEV_MEDIUM = 2,
+	OG_SEV_HIGH = 3,
+	OG_SEV_CRITICAL = 4
+} og_severity_t;
+
+typedef enum {
+	OG_CAT_VALIDATION = 0,
+	OG_CAT_NETWORK,
+	OG_CAT_AUTHENTICATION,
+	OG_CAT_REGISTRY,
+	OG_CAT_FORMAT,
+	OG_CAT_PERMISSION,
+	OG_CAT_TIMEOUT,
+	OG_CAT_UNKNOWN
+} og_category_t;
+
+typedef enum {
+	OG_VERDICT_PASS = 0, /* nothing at MEDIUM or above */
+	OG_VERDICT_WARN = 1, /* findings, none at or above the fail threshold */
+	OG_VERDICT_FAIL = 2  /* a finding at or above the fail threshold */
+} og_verdict_t;
+
+typedef enum {
+	OG_FORMAT_TEXT = 0,
+	OG_FORMAT_JSON = 1
+} og_format_t;
+
+/** Library-wide set-up. Call once, before threads start. */
+OG_EXTERN int og_global_init(void);
+
+/** Free memory the library returned (strings). Accepts NULL. */
+OG_EXTERN void og_free(void *p);
+
+/* ------------------------------------------------------------------ ctx */
+
+typedef struct og_ctx og_ctx;
+
+/** Make a context. Returns 0 or OG_ENOMEM. Free with og_ctx_free. */
+OG_EXTERN int og_ctx_new(og_ctx **out);
+OG_EXTERN void og_ctx_free(og_ctx *ctx);
+
+/** The message of the last failure on this ctx ("" if none). Borrowed. */
+OG_EXTERN const char *og_ctx_error(const og_ctx *ctx);
+
+/* ------------------------------------------------------------- findings */
+
+/** One finding. Every string is borrowed from its report. */
+typedef struct og_finding {
+	const char *id;       /* a stable id from CHECKS.md */
+	og_severity_t severity;
+	og_category_t category;
+	const char *message;  /* one line */
+	const char *subject;  /* digest, layer index, path or key; may be "" */
+} og_finding;
+
+OG_EXTERN const char *og_severity_name(og_severity_t sev);
+OG_EXTERN const char *og_category_name(og_category_t cat);
+/** Parse "LOW".."CRITICAL" (any case). Returns OG_SEV_NONE if unknown. */
+OG_EXTERN og_severity_t og_severity_parse(const char *name);
+
+/* --------------------------------------------------------------- report */
+
+typedef struct og_report og_report;
+
+OG_EXTERN void og_report_free(og_report *report);
+OG_EXTERN size_t og_report_finding_count(const og_report *report);
+/** The i-th finding, in deterministic order. Borrowed. NULL past the end. */
+OG_EXTERN const og_finding *og_report_finding(const og_report *report, size_t i);
+/** Number of findings at exactly this severity. */
+OG_EXTERN size_t og_report_count(const og_report *report, og_severity_t sev);
+/** pass / warn / fail against a threshold (fail when any finding >= it). */
+OG_EXTERN og_verdict_t og_report_verdict(const og_report *report,
+	og_severity_t fail_on);
+
+typedef struct og_render_options {
+	unsigned int version;
+	og_format_t format;
+	int color;              /* ANSI colour in text output */
+	og_severity_t fail_on;  /* for the verdict */
+} og_render_options;
+#define OG_RENDER_OPTIONS_VERSION 1
+#define OG_RENDER_OPTIONS_INIT { OG_RENDER_OPTIONS_VERSION, OG_FORMAT_TEXT, 0, OG_SEV_HIGH }
+
+/** Render a report as text or JSON. *out is a NUL-terminated string, og_free it. */
+OG_EXTERN int og_report_render(char **out, const og_report *report,
+	const og_render_options *opts);
+
+/* ------------------------------------------------------------- validate */
+
+typedef struct og_validate_options {
+	unsigned int version;
+	unsigned int jobs;      /* layers processed at once; 0 = online CPUs */
+	const char *platform;   /* "os/arch[/variant]", NULL = every platform */
+} og_validate_options;
+#define OG_VALIDATE_OPTIONS_VERSION 1
+#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL }
+
+/**
+ * Validate the image named by ref (a transport reference or a bare path):
+ * integrity and conformance of every blob, in one pass over each layer.
+ *
+ * Returns 0 with *out set when the image was checked (findings, if any, are
+ * in the report), OG_ENOTFOUND / OG_EINVALID / OG_EAMBIGUOUS when ref is not
+ * an image at all (nothing was checked), other negatives on internal failure.
+ */
+OG_EXTERN int og_validate(og_report **out, og_ctx *ctx, const char *ref,
+	const og_validate_options *opts);
+
+/* -------------------------------------------------------------- inspect */
+
+typedef enum {
+	OG_INSPECT_SUMMARY = 0, /* what skopeo inspect shows, and more */
+	OG_INSPECT_RAW = 1,     /* the manifest bytes, unchanged */
+	OG_INSPECT_CONFIG = 2   /* the config bytes, unchanged */
+} og_inspect_what_t;
+
+typedef struct og_inspect_options {
+	unsigned int version;
+	og_inspect_what_t what;
+	og_format_t format;     /* for OG_INSPECT_SUMMARY */
+	const char *platform;   /* select one manifest of an index */
+} og_inspect_options;
+#define OG_INSPECT_OPTIONS_VERSION 1
+#define OG_INSPECT_OPTIONS_INIT { OG_INSPECT_OPTIONS_VERSION, OG_INSPECT_SUMMARY, OG_FORMAT_TEXT, NULL }
+
+/**
+ * Describe an image. *out is a string to og_free; *out_len its length (raw
+ * manifests may hold any bytes). Integrity of the blobs read is checked: a
+ * manifest or config whose bytes do not match their digest is an error.
+ */
+OG_EXTERN int og_inspect(char **out, size_t *out_len, og_ctx *ctx,
+	const char *ref, const og_inspect_options *opts);
+
+/* --------------------------------------------------------------- schema */
+
+typedef enum {
+	OG_SCHEMA_MANIFEST = 0,
+	OG_SCHEMA_INDEX,
+	OG_SCHEMA_CONFIG,
+	OG_SCHEMA_DESCRIPTOR,
+	OG_SCHEMA_LAYOUT
+} og_schema_type_t;
+
+/** Parse "manifest", "index", ... Returns 0 or OG_EINVALID. */
+OG_EXTERN int og_schema_type_parse(og_schema_type_t *out, const char *name);
+
+/**
+ * Check one JSON document against its image-spec schema. Returns 0 with a
+ * report (findings manifest.schema, manifest.media_type, digest.invalid...),
+ * or OG_ENOTFOUND / OG_EINVALID if the file cannot be read.
+ */
+OG_EXTERN int og_schema_check(og_report **out, og_ctx *ctx,
+	og_schema_type_t type, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * The report of one run: what was checked (image, platforms, layers) and
+ * the findings. Built by validate.c / schema.c, rendered by report.c.
+ */
+#ifndef OG_VALIDATE_REPORT_H
+#define OG_VALIDATE_REPORT_H
+
+#include <stdint.h>
+#include "oci/finding.h"
+
+typedef struct og_report_layer {
+	char *digest;            /* descriptor digest */
+	char *media_type;        /* descriptor mediaType */
+	char *compression;       /* sniffed: "gzip", "zstd", "none"; NULL if not read */
+	uint64_t size;           /* bytes read (descriptor size if not read) */
+	uint64_t uncompressed_size;
+	char *diff_id;           /* computed; NULL if not computed */
+	uint64_t entries;        /* tar entries walked */
+	int walked;              /* 1 if the layer was decompressed and walked */
+} og_report_layer;
+
+typedef enum {
+	OG_REPORT_IMAGE = 0,     /* validate: an image */
+	OG_REPORT_DOCUMENT = 1   /* schema: one JSON document */
+} og_report_kind_t;
+
+struct og_report {
+	og_report_kind_t kind;
+	char *ref;               /* what the user named */
+	char *digest;            /* top-level manifest/index digest, may be NULL */
+	char *media_type;        /* its media type, may be NULL */
+	char *document_type;     /* schema: "manifest", "index", ... */
+	char **platforms;        /* "os/arch[/variant]" of each checked image */
+	size_t platform_count;
+	og_report_layer *layers; /* every distinct layer blob, in manifest order */
+	size_t layer_count;
+	og_findings findings;    /* in deterministic order */
+	unsigned int checks_run; /* blobs and documents actually checked */
+};
+
+/* Make an empty report (kind, ref copied). NULL on OOM. */
+og_report *og_report__new(og_report_kind_t kind, const char *ref);
+/* Set the top digest / media type (copied; NULL allowed). 0 or OG_ENOMEM. */
+int og_report__set_image(og_report *r, const char *digest, const char *media_type);
+/* Append a platform string (copied), skipping duplicates. */
+int og_report__add_platform(og_report *r, const char *platform);
+/* Append a layer; its strings are copied. */
+int og_report__add_layer(og_report *r, const og_report_layer *layer);
+
+#endif

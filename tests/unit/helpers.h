@@ -1,0 +1,20 @@
+/* Shared helpers for the cmocka unit tests. */
+#ifndef OG_TEST_HELPERS_H
+#define OG_TEST_HELPERS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+/* Make a fresh temp dir for one test; returns its path (static buffer per
+ * call site is not used: the caller frees with og_test_tmpdir_done). The dir
+ * is removed on success and kept (its path printed) on failure. */
+char *og_test_tmpdir(void);
+void og_test_tmpdir_done(char *dir, int keep);
+
+/* Write a file (creating parent dirs). Aborts the test on failure. */
+void og_test_write(const char *dir, const char *rel, const void *data, size_t len);
+
+#endif
