@@ -85,3 +85,10 @@ char *og__asprintf(const char *fmt, ...)
 	va_end(ap);
 	return n < 0 ? NULL : s;
 }
+
+int og_global_init(void)
+{
+	/* Nothing to set up yet: OpenSSL 3, libarchive, jansson and zstd need
+	 * no global initialisation. libcurl's will live here. */
+	return 0;
+}

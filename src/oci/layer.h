@@ -1,0 +1,47 @@
+/*
+ * The one-pass layer pipeline: read the blob once; hash and count it;
+ * decompress (sniffed); hash and count the uncompressed stream (the diff_id,
+ * to EOF including padding after the tar end marker); walk the tar handing
+ * each entry to the visitors. Findings are integrity and format problems of
+ * this blob. Memory is bounded by fixed buffers whatever the layer size.
+ */
+#ifndef OG_OCI_LAYER_H
+#define OG_OCI_LAYER_H
+
+#include <stdint.h>
+#include "model.h"
+#include "source.h"
+#include "visitor.h"
+
+typedef struct og_layer_job {
+	size_t index;                 /* position in its manifest, for visitors */
+	const og_descriptor *desc;    /* borrowed */
+	int walk;                     /* 1: a tar layer; 0: a blob only hashed */
+	const og_visitor_class *const *visitors;
+	size_t visitor_count;
+} og_layer_job;
+
+typedef struct og_layer_result {
+	int opened;                   /* the blob was found */
+	int walked;                   /* decompressed and walked to the end */
+	og_compression_t compression;
+	uint64_t size;                /* compressed bytes read */
+	uint64_t uncompressed_size;
+	uint64_t entries;
+	char digest[OG_DIGEST_MAX];   /* of the bytes read ("" if not read) */
+	char diff_id[OG_DIGEST_MAX];  /* of the uncompressed stream ("" if none) */
+	og_findings findings;
+	void **states;                /* visitor states, after end(); caller frees */
+	size_t state_count;
+} og_layer_result;
+
+void og_layer_result_init(og_layer_result *res);
+/* Free findings and visitor states (each class's free()). */
+void og_layer_result_dispose(og_layer_result *res, const og_layer_job *job);
+
+/* Run one layer. Returns 0 (problems are in res->findings) or a negative
+ * code on internal failure (out of memory). */
+int og_layer_run(og_layer_result *res, og_ctx *ctx, og_source *src,
+	const og_layer_job *job);
+
+#endif
