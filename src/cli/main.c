@@ -1,0 +1,144 @@
+/* ocigate: the entry point, subcommand dispatch, errors and exit codes. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+typedef struct command {
+	const char *name;
+	og_cli_command_cb run;
+} command;
+
+static const command commands[] = {
+	{ "inspect", og_cli__inspect },
+	{ "validate", og_cli__validate },
+	{ "schema", og_cli__schema },
+};
+
+static const command *command_lookup(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void og_cli__error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ocigate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int og_cli__usage_error(const char *command_name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ocigate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (command_name)
+		fprintf(stderr, "Try 'ocigate %s --help'.\n", command_name);
+	else
+		fputs("Try 'ocigate --help'.\n", stderr);
+	return OG_EXIT_USAGE;
+}
+
+int og_cli__exit_code(int code)
+{
+	switch (code) {
+	case OG_OK:
+		return OG_EXIT_OK;
+	case OG_ENOTFOUND:
+	case OG_EINVALID:
+	case OG_EAMBIGUOUS:
+	case OG_ELIMIT:
+		return OG_EXIT_USAGE;
+	default:
+		return code > 0 ? OG_EXIT_OK : OG_EXIT_INTERNAL;
+	}
+}
+
+int og_cli__library_error(const og_ctx *ctx, int code)
+{
+	const char *msg = og_ctx_error(ctx);
+
+	if (msg && msg[0])
+		og_cli__error("%s", msg);
+	else if (code == OG_ENOMEM)
+		og_cli__error("out of memory");
+	else
+		og_cli__error("internal error (code %d)", code);
+	return og_cli__exit_code(code);
+}
+
+/* `ocigate help [COMMAND]` */
+static int run_help(int argc, char **argv)
+{
+	if (argc > 2)
+		return og_cli__usage_error(NULL, "help: unexpected argument '%s'", argv[2]);
+	if (argc == 2 && strcmp(argv[1], "help") != 0 && strcmp(argv[1], "version") != 0 &&
+	    !command_lookup(argv[1]))
+		return og_cli__usage_error(NULL, "unknown command '%s'", argv[1]);
+	og_cli__usage(stdout, argc == 2 ? argv[1] : NULL);
+	return og_cli__write_stdout(NULL, 0, 0);
+}
+
+/* `ocigate version` */
+static int run_version(int argc, char **argv)
+{
+	if (argc > 1)
+		return og_cli__usage_error(NULL, "version: unexpected argument '%s'", argv[1]);
+	fputs("ocigate " OG_VERSION "\n", stdout);
+	return og_cli__write_stdout(NULL, 0, 0);
+}
+
+static int run(og_ctx *ctx, int argc, char **argv)
+{
+	const char *name = argv[1];
+	const command *cmd;
+
+	if (argc < 2) {
+		og_cli__usage(stderr, NULL);
+		return OG_EXIT_USAGE;
+	}
+	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return run_help(argc - 1, argv + 1);
+	if (strcmp(name, "version") == 0 || strcmp(name, "--version") == 0)
+		return run_version(argc - 1, argv + 1);
+	if (!(cmd = command_lookup(name))) {
+		if (name[0] == '-')
+			return og_cli__usage_error(NULL, "unknown option '%s'", name);
+		return og_cli__usage_error(NULL, "unknown command '%s'", name);
+	}
+	return cmd->run(ctx, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	og_ctx *ctx = NULL;
+	int error, status;
+
+	if ((error = og_global_init()) < 0) {
+		og_cli__error("cannot initialise the library (code %d)", error);
+		status = OG_EXIT_INTERNAL;
+		goto done;
+	}
+	if ((error = og_ctx_new(&ctx)) < 0) {
+		og_cli__error("out of memory");
+		status = OG_EXIT_INTERNAL;
+		goto done;
+	}
+	status = run(ctx, argc, argv);
+done:
+	og_ctx_free(ctx);
+	return status;
+}

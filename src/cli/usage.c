@@ -1,0 +1,123 @@
+/* Usage texts of ocigate and its subcommands (docs/CLI.md mirrors them). */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const char usage_main[] =
+	"Usage: ocigate COMMAND [OPTIONS] ARGS\n"
+	"\n"
+	"Inspect and validate OCI and Docker container images.\n"
+	"\n"
+	"Commands:\n"
+	"  inspect REF      describe an image: digest, platforms, config, layers\n"
+	"  validate REF     check the integrity and spec conformance of an image\n"
+	"  schema FILE      check one JSON document against its image-spec schema\n"
+	"  version          print the version (also --version)\n"
+	"  help [COMMAND]   print this help or a command's help (also --help, -h)\n"
+	"\n"
+	"REF names an image with skopeo's transport syntax, or is a path:\n"
+	"  oci-archive:PATH[:REF]     a tar of an OCI image layout\n"
+	"  oci:DIR[:REF]              an OCI image layout directory\n"
+	"  docker-archive:PATH[:REF]  'docker save' output (gzip-compressed too)\n"
+	"  PATH                       a layout directory or one of the archives above\n"
+	"\n"
+	"Exit codes:\n"
+	"  0   passed (warnings allowed)\n"
+	"  1   checked, and findings at or above the fail threshold\n"
+	"  2   usage error, or the input is not an image\n"
+	"  70  internal error\n"
+	"\n"
+	"Run 'ocigate COMMAND --help' for the options of a command.\n";
+
+static const char usage_inspect[] =
+	"Usage: ocigate inspect [OPTIONS] REF\n"
+	"\n"
+	"Describe an image: digest, media type, platforms, created, labels,\n"
+	"entrypoint and cmd, env, user, exposed ports, and each layer's digest,\n"
+	"media type and size. The manifest and config read are checked against\n"
+	"their digests.\n"
+	"\n"
+	"Options:\n"
+	"      --raw                  print the manifest bytes, unchanged\n"
+	"      --config               print the config bytes, unchanged\n"
+	"  -f, --format text|json     format of the summary (default: text)\n"
+	"  -p, --platform OS/ARCH[/VARIANT]\n"
+	"                             choose one image of a multi-platform index\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	"Exit codes: 0 described, 2 usage error or REF is not an image,\n"
+	"70 internal error.\n";
+
+static const char usage_validate[] =
+	"Usage: ocigate validate [OPTIONS] REF\n"
+	"\n"
+	"Check the integrity and spec conformance of an image, reading each layer\n"
+	"once: blob digests and sizes, compression, diff_ids, tar structure, path\n"
+	"safety, and the JSON schemas of the manifests, index and config.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format text|json     report format (default: text)\n"
+	"  -j, --jobs N               layers checked at once, 1 to 1024\n"
+	"                             (default: the number of CPUs)\n"
+	"  -p, --platform OS/ARCH[/VARIANT]\n"
+	"                             check only this image of a multi-platform\n"
+	"                             index (default: every platform)\n"
+	"      --fail-on SEVERITY     LOW, MEDIUM, HIGH or CRITICAL: fail when a\n"
+	"                             finding is at or above it (default: HIGH)\n"
+	"  -o, --output FILE          write the report to FILE (replaced atomically)\n"
+	"                             instead of standard output\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	"Text output is coloured when standard output is a terminal and NO_COLOR\n"
+	"is unset or empty.\n"
+	"\n"
+	"Exit codes: 0 passed (warnings allowed), 1 findings at or above\n"
+	"--fail-on, 2 usage error or REF is not an image, 70 internal error.\n";
+
+static const char usage_schema[] =
+	"Usage: ocigate schema --type TYPE [OPTIONS] FILE\n"
+	"\n"
+	"Check one JSON document against its OCI image-spec schema: required\n"
+	"fields and their types, schemaVersion, media types, digest grammar.\n"
+	"\n"
+	"Options:\n"
+	"  -t, --type TYPE            manifest, index, config, descriptor or layout\n"
+	"                             (the oci-layout file); required\n"
+	"  -f, --format text|json     report format (default: text)\n"
+	"      --fail-on SEVERITY     LOW, MEDIUM, HIGH or CRITICAL: fail when a\n"
+	"                             finding is at or above it (default: HIGH)\n"
+	"  -o, --output FILE          write the report to FILE (replaced atomically)\n"
+	"                             instead of standard output\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	"Exit codes: 0 passed (warnings allowed), 1 findings at or above\n"
+	"--fail-on, 2 usage error or FILE cannot be read, 70 internal error.\n";
+
+static const char usage_version[] =
+	"Usage: ocigate version\n"
+	"\n"
+	"Print the version of ocigate.\n";
+
+static const char usage_help[] =
+	"Usage: ocigate help [COMMAND]\n"
+	"\n"
+	"Print the usage of ocigate, or of one command.\n";
+
+void og_cli__usage(FILE *fp, const char *command)
+{
+	const char *text = usage_main;
+
+	if (!command)
+		text = usage_main;
+	else if (strcmp(command, "inspect") == 0)
+		text = usage_inspect;
+	else if (strcmp(command, "validate") == 0)
+		text = usage_validate;
+	else if (strcmp(command, "schema") == 0)
+		text = usage_schema;
+	else if (strcmp(command, "version") == 0)
+		text = usage_version;
+	else if (strcmp(command, "help") == 0)
+		text = usage_help;
+	fputs(text, fp);
+}
