@@ -41,25 +41,19 @@ static la_ssize_t read_cb(struct archive *a, void *client, const void **out)
 	ssize_t n;
 
 	*out = w->buf;
-	if (w->rerr) {
-		archive_set_error(a, EIO, "read error");
-		return ARCHIVE_FATAL;
-	}
-	while (got < w->cap && !w->eof) {
+	while (!w->rerr && !w->eof && got < w->cap) {
 		n = og_reader_read(w->r, w->buf + got, w->cap - got);
-		if (n < 0) {
-			/* Hand over what came before the failure first, so
-			 * the entries in it are still seen. */
+		if (n < 0)
 			w->rerr = (int)n;
-			if (got > 0)
-				break;
-			archive_set_error(a, EIO, "read error");
-			return ARCHIVE_FATAL;
-		}
-		if (n == 0)
+		else if (n == 0)
 			w->eof = 1;
 		else
 			got += (size_t)n;
+	}
+	/* What came before a failure goes first, so its entries are seen. */
+	if (got == 0 && w->rerr) {
+		archive_set_error(a, EIO, "read error");
+		return ARCHIVE_FATAL;
 	}
 	w->total += got;
 	return (la_ssize_t)got;
@@ -87,11 +81,11 @@ static og_entry_type_t entry_type(struct archive_entry *ae)
 	}
 }
 
-/* The locale form when libarchive has one, else the UTF-8 form. */
-static const char *pick(const char *mbs, const char *utf8)
-{
-	return mbs ? mbs : utf8;
-}
+/* The locale form when libarchive has one, else the UTF-8 form (asked only
+ * then: each _utf8 call may open an iconv conversion). */
+#define PICK(ae, field) \
+	(archive_entry_##field(ae) ? archive_entry_##field(ae) : \
+	 archive_entry_##field##_utf8(ae))
 
 /* The failure of a libarchive call: the reader's code if the reader broke
  * (its message stays), else OG_ETAR. */
@@ -112,37 +106,46 @@ static int fill_entry(og_entry *e, og_ctx *ctx, struct archive_entry *ae,
 {
 	size_t max_path = ctx ? ctx->limits.max_path : 0;
 	la_int64_t size;
+	int error = 0;
 
 	memset(e, 0, sizeof(*e));
 	e->index = index;
 	e->type = entry_type(ae);
-	e->path = pick(archive_entry_pathname(ae), archive_entry_pathname_utf8(ae));
-	if (!e->path)
-		return og_error_set(ctx, OG_ETAR,
+	e->path = PICK(ae, pathname);
+	if (!e->path) {
+		error = og_error_set(ctx, OG_ETAR,
 			"%s: not a valid tar: entry %" PRIu64 " has no name", name, index);
+		goto done;
+	}
 	if (e->type == OG_ENTRY_HARDLINK)
-		e->link = pick(archive_entry_hardlink(ae), archive_entry_hardlink_utf8(ae));
+		e->link = PICK(ae, hardlink);
 	else if (e->type == OG_ENTRY_SYMLINK)
-		e->link = pick(archive_entry_symlink(ae), archive_entry_symlink_utf8(ae));
+		e->link = PICK(ae, symlink);
 	if (e->type == OG_ENTRY_SYMLINK && !e->link)
 		e->link = "";
-	if (max_path && strlen(e->path) > max_path)
-		return og_error_set(ctx, OG_ELIMIT,
+	if (max_path && strlen(e->path) > max_path) {
+		error = og_error_set(ctx, OG_ELIMIT,
 			"%s: entry %" PRIu64 " has a name longer than the limit of %zu bytes",
 			name, index, max_path);
-	if (max_path && e->link && strlen(e->link) > max_path)
-		return og_error_set(ctx, OG_ELIMIT,
+		goto done;
+	}
+	/* A link target is a path too; the scanners resolve it. */
+	if (max_path && e->link && strlen(e->link) > max_path) {
+		error = og_error_set(ctx, OG_ELIMIT,
 			"%s: entry %" PRIu64 " (%.64s) has a link target longer than the limit of %zu bytes",
 			name, index, e->path, max_path);
+		goto done;
+	}
 	e->mode = (unsigned int)archive_entry_mode(ae) & 07777u;
 	e->uid = archive_entry_uid(ae);
 	e->gid = archive_entry_gid(ae);
-	e->uname = pick(archive_entry_uname(ae), archive_entry_uname_utf8(ae));
-	e->gname = pick(archive_entry_gname(ae), archive_entry_gname_utf8(ae));
+	e->uname = PICK(ae, uname);
+	e->gname = PICK(ae, gname);
 	size = archive_entry_size(ae);
 	if ((e->type == OG_ENTRY_FILE || e->type == OG_ENTRY_HARDLINK) && size > 0)
 		e->size = (uint64_t)size;
-	return 0;
+done:
+	return error;
 }
 
 int og_tar_walk(uint64_t *entries, og_ctx *ctx, og_reader *r,

@@ -408,21 +408,22 @@ static int ps_begin(void **state, og_ctx *ctx, const og_layer_info *layer,
 	void *payload)
 {
 	ps_state *st = calloc(1, sizeof(*st));
+	int error = 0;
 
 	(void)layer;
 	(void)payload;
 	*state = NULL;
-	if (!st)
-		return og_error_oom(ctx);
-	st->ctx = ctx;
-	st->sum = calloc(1, sizeof(*st->sum));
-	if (!st->sum) {
-		free(st);
-		return og_error_oom(ctx);
+	if (!st || !(st->sum = calloc(1, sizeof(*st->sum)))) {
+		error = og_error_oom(ctx);
+		goto done;
 	}
+	st->ctx = ctx;
 	random_key(st->sum->key, st);
 	*state = st;
-	return 0;
+	st = NULL;
+done:
+	free(st);
+	return error;
 }
 
 static void link_kill(og_path_summary *s, linknode *l)
@@ -461,17 +462,18 @@ static linknode *links_through(const og_path_summary *s, const char *p,
 static int add_link(ps_state *st, const og_entry *e, const char *p, size_t len,
 	uint64_t hash)
 {
-	int created;
+	int created, error = 0;
 	linknode *l = (linknode *)map_get(&st->sum->links, sizeof(linknode), p, len,
 		hash, &created);
 	char *target = og__strdup(e->link);
 
 	if (!l || !target) {
-		free(target);
-		return og_error_oom(st->ctx);
+		error = og_error_oom(st->ctx);
+		goto done;
 	}
 	free(l->target);
 	l->target = target;
+	target = NULL;
 	l->index = e->index;
 	if (created)
 		l->first_index = e->index;
@@ -479,27 +481,28 @@ static int add_link(ps_state *st, const og_entry *e, const char *p, size_t len,
 		l->alive = 1;
 		st->sum->alive_links++;
 	}
-	return 0;
+done:
+	free(target);
+	return error;
 }
 
 static int check_symlink(ps_state *st, const og_entry *e, og_findings *out,
 	size_t dlen, uint64_t phash)
 {
 	const char *p = st->path.s;
-	size_t plen = st->path.len;
 	linknode *via = NULL;
-	int above = 0, error;
+	int above = 0, error = 0;
 
 	if (!e->link || !e->link[0])
-		return 0;
+		goto done;
 	/* Relative: from the symlink's directory; absolute: from the root. */
-	if ((error = pbuf_set(&st->tmp, p, e->link[0] == '/' ? 0 : dlen)) < 0 ||
-	    (error = pbuf_apply(&st->tmp, e->link, &above)) < 0)
-		return og_error_oom(st->ctx);
+	if (pbuf_set(&st->tmp, p, e->link[0] == '/' ? 0 : dlen) < 0 ||
+	    pbuf_apply(&st->tmp, e->link, &above) < 0)
+		goto oom;
 	if (!above)
 		via = links_through(st->sum, st->tmp.s, st->tmp.len, 1);
 	if (!above && !via)
-		return 0;
+		goto done;
 	if (above)
 		error = og_findings_add(out, "link.escape", e->path,
 			"symlink %s -> %s resolves outside the root", e->path, e->link);
@@ -508,8 +511,13 @@ static int check_symlink(ps_state *st, const og_entry *e, og_findings *out,
 			"symlink %s -> %s resolves through symlink %s -> %s, which leaves the root",
 			e->path, e->link, via->n.key, via->target);
 	if (error < 0)
-		return og_error_oom(st->ctx);
-	return add_link(st, e, p, plen, phash);
+		goto oom;
+	error = add_link(st, e, p, st->path.len, phash);
+	goto done;
+oom:
+	error = og_error_oom(st->ctx);
+done:
+	return error;
 }
 
 static int check_hardlink(ps_state *st, const og_entry *e, og_findings *out)
@@ -518,10 +526,10 @@ static int check_hardlink(ps_state *st, const og_entry *e, og_findings *out)
 	int above = 0, error = 0;
 
 	if (!e->link || !e->link[0])
-		return 0;
+		goto done;
 	st->tmp.len = 0;
 	if (pbuf_apply(&st->tmp, e->link, &above) < 0)
-		return og_error_oom(st->ctx);
+		goto oom;
 	if (!above)
 		via = links_through(st->sum, st->tmp.s, st->tmp.len, 0);
 	if (above)
@@ -531,7 +539,13 @@ static int check_hardlink(ps_state *st, const og_entry *e, og_findings *out)
 		error = og_findings_add(out, "link.escape", e->path,
 			"hardlink %s -> %s goes through symlink %s -> %s, which leaves the root",
 			e->path, e->link, via->n.key, via->target);
-	return error < 0 ? og_error_oom(st->ctx) : 0;
+	if (error < 0)
+		goto oom;
+	goto done;
+oom:
+	error = og_error_oom(st->ctx);
+done:
+	return error;
 }
 
 /* ".wh.NAME" removes dir/NAME from lower layers, ".wh..wh..opq" empties dir;
@@ -540,32 +554,37 @@ static int note_whiteout(ps_state *st, const og_entry *e, size_t dlen,
 	uint64_t dhash, const char *base)
 {
 	const char *name = base + 4;
+	size_t nlen = strlen(name);
 	uint64_t hash = dhash;
-	int created;
+	int created, error = 0;
 	wonode *w;
 
-	if (strcmp(base, ".wh..wh..opq") == 0) {
-		if (pbuf_set(&st->tmp, st->path.s, dlen) < 0)
-			return og_error_oom(st->ctx);
-	} else if (strncmp(base, ".wh..wh.", 8) == 0 || !name[0]) {
-		return 0;
-	} else {
-		if (pbuf_set(&st->tmp, st->path.s, dlen) < 0 ||
-		    pbuf_reserve(&st->tmp, dlen + strlen(name) + 2) < 0)
-			return og_error_oom(st->ctx);
+	if (strncmp(base, ".wh..wh.", 8) == 0 && strcmp(base, ".wh..wh..opq") != 0)
+		goto done;
+	if (nlen == 0)
+		goto done;
+	if (pbuf_set(&st->tmp, st->path.s, dlen) < 0)
+		goto oom;
+	if (strcmp(base, ".wh..wh..opq") != 0) {
+		if (pbuf_reserve(&st->tmp, dlen + nlen + 2) < 0)
+			goto oom;
 		if (dlen)
 			st->tmp.s[st->tmp.len++] = '/';
-		memcpy(st->tmp.s + st->tmp.len, name, strlen(name) + 1);
-		st->tmp.len += strlen(name);
+		memcpy(st->tmp.s + st->tmp.len, name, nlen + 1);
+		st->tmp.len += nlen;
 		hash = hash_str(st->sum->key, st->tmp.s, st->tmp.len);
 	}
 	w = (wonode *)map_get(&st->sum->whiteouts, sizeof(wonode), st->tmp.s,
 		st->tmp.len, hash, &created);
 	if (!w)
-		return og_error_oom(st->ctx);
+		goto oom;
 	if (created)
 		w->index = e->index;
-	return 0;
+	goto done;
+oom:
+	error = og_error_oom(st->ctx);
+done:
+	return error;
 }
 
 static int ps_entry(void *state, const og_entry *e, og_findings *out)
