@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Hostile inputs (OG_IMAGES/robustness.json): 0-byte and random files, directories
+# that are not layouts, truncated archives, JSON nested 100,000 deep, a 100 MiB
+# manifest, symlinks to /etc/passwd inside an archive, missing paths.
+# Each must give exit 1 (findings) or 2 (not an image, with an "ocigate: ..." line
+# on stderr), within 60 s, never a crash, a signal, a sanitizer report or exit 70.
+#
+#   OCIGATE=build/ocigate OG_IMAGES=build/testimages bash tests/integration/test_robustness.sh
+
+. "$(dirname "$0")/lib.sh"
+og_need_images
+ROBUST="$OG_IMAGES/robustness.json"
+[ -f "$ROBUST" ] || og_die "$ROBUST missing (run tests/gen/genimages.py)"
+OG_TIMEOUT=${OG_ROBUST_TIMEOUT:-60}
+passwd_line=$(head -n1 /etc/passwd 2>/dev/null)
+
+# after_run NAME KIND: common assertions on the last run (KIND: validate|inspect|schema)
+after_run() {
+    local name=$1 kind=$2
+    if [ "$kind" = inspect ]; then
+        # inspect reads no layers: exit 0 is fine on some of these inputs
+        og_assert_exit "$name: $kind does not crash" 0 1 2 || return
+    else
+        og_assert_exit "$name: $kind" 1 2 || return
+    fi
+    if [ "$OG_RC" -eq 2 ]; then
+        og_assert_error_line "$name: $kind error message"
+        if [ "$(wc -l <"$OG_ERR")" -le 5 ]; then
+            og_pass "$name: $kind error is short"
+        else
+            og_fail "$name: $kind error is short" "$(wc -l <"$OG_ERR") lines on stderr"
+        fi
+    fi
+}
+
+no_passwd() {
+    local name=$1
+    if [ -n "$passwd_line" ] && grep -qF -- "$passwd_line" "$OG_OUT" "$OG_ERR"; then
+        og_fail "$name: /etc/passwd content leaked into the output"
+    else
+        og_pass "$name: nothing of /etc/passwd in the output"
+    fi
+}
+
+while IFS= read -r r; do
+    name=$(jq -r .name <<<"$r")
+    ref=$(jq -r .ref <<<"$r")
+    if jq -e 'has("args")' <<<"$r" >/dev/null; then
+        mapfile -t args < <(jq -r '.args[]' <<<"$r")
+        og_run "${args[@]}" "$ref"
+        after_run "$name" "${args[0]}"
+        og_run "${args[@]}" --format json "$ref"
+        after_run "$name" "${args[0]} --format json"
+        continue
+    fi
+    start=$SECONDS
+    og_run validate --format json "$ref"
+    after_run "$name" validate
+    if [ "$OG_RC" -eq 1 ]; then
+        og_assert_jq "$name: report says fail" '.verdict == "fail"'
+    fi
+    jq -e '.no_passwd' <<<"$r" >/dev/null && no_passwd "$name"
+    og_run validate "$ref"
+    after_run "$name" "validate (text)"
+    jq -e '.no_passwd' <<<"$r" >/dev/null && no_passwd "$name (text)"
+    og_run inspect --format json "$ref"
+    after_run "$name" inspect
+    jq -e '.no_passwd' <<<"$r" >/dev/null && no_passwd "$name (inspect)"
+    echo "     ($((SECONDS - start)) s)"
+done < <(jq -c '.[]' "$ROBUST")
+
+# Inputs made here rather than by the generator.
+w="$OG_WORK"
+long=$(printf 'a%.0s' $(seq 1 9000))
+og_run validate "oci:/$long"
+after_run "ref of 9000 characters" validate
+og_run validate "oci-archive:/dev/null"
+after_run "oci-archive:/dev/null" validate
+og_run validate "/dev/null"
+after_run "bare /dev/null" validate
+og_run validate "oci:/dev/null"
+after_run "oci:/dev/null" validate
+mkfifo "$w/fifo" 2>/dev/null && {
+    og_run validate "$w/fifo"
+    after_run "a FIFO with no writer" validate
+}
+mkdir -p "$w/unreadable"
+cp -r "$OG_IMAGES/valid-oci-traps/." "$w/unreadable/"
+chmod 000 "$w/unreadable/index.json"
+if [ "$(id -u)" -ne 0 ]; then
+    og_run validate "oci:$w/unreadable:latest"
+    after_run "index.json not readable" validate
+fi
+chmod 644 "$w/unreadable/index.json"
+# a layout whose blobs directory is a symlink loop
+mkdir -p "$w/loop"
+cp "$OG_IMAGES/valid-oci-traps/index.json" "$OG_IMAGES/valid-oci-traps/oci-layout" "$w/loop/"
+ln -s blobs "$w/loop/blobs"
+og_run validate "oci:$w/loop:latest"
+after_run "blobs is a symlink loop" validate
+
+og_finish
