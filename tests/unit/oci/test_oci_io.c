@@ -301,7 +301,7 @@ static void test_oci_io__read_all_error(void **state)
 	assert_int_equal(len, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_oci_io__fd_range_windows, setup, teardown),
@@ -313,5 +313,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oci_io__read_all_error, setup, teardown),
 	};
 
+	/* -s NAME runs only the tests matching NAME. */
+	if (argc > 2 && strcmp(argv[1], "-s") == 0)
+		cmocka_set_test_filter(argv[2]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
