@@ -206,7 +206,7 @@ static ssize_t gz_produce(og_decoder *d, gz_state *g, unsigned char *out,
 		if (d->at_boundary) {
 			/* Between members: another member, trailing data, or
 			 * the end. */
-			if ((error = og_decode__fill(d, 2)) < 0)
+			if ((error = og_decode__fill(d, 4)) < 0)
 				return error;
 			if (d->in_pos == d->in_len) {
 				d->done = 1;
@@ -217,6 +217,16 @@ static ssize_t gz_produce(og_decoder *d, gz_state *g, unsigned char *out,
 				error = og_decode__drain(d);
 				return error < 0 ? error : 0;
 			}
+#ifdef OG_HAVE_ISAL
+			/* ISA-L checks a header CRC (FHCRC) over the header
+			 * bytes of the one call that completes the header, so
+			 * a header split across calls fails the check. Such
+			 * headers are rare: buffer as much as possible first. */
+			if (d->in_len - d->in_pos >= 4 &&
+			    (d->in[d->in_pos + 3] & 0x02) &&
+			    (error = og_decode__fill(d, OG_DECODE_INBUF)) < 0)
+				return error;
+#endif
 			if (g->used)
 				gz_reset(g);
 			g->used = 1;

@@ -231,8 +231,10 @@ static void expect_ok(og_ctx *ctx, const buf_t *in, const buf_t *want,
 			/* Byte-at-a-time on both sides is slow for big inputs. */
 			if ((steps[i] == 1 || chunks[j] == 1) && in->len + want->len > 400000)
 				continue;
-			assert_int_equal(decode(ctx, in->p, in->len, steps[i],
-				chunks[j], &out, &st, (size_t)-1), 0);
+			if (decode(ctx, in->p, in->len, steps[i], chunks[j], &out,
+			    &st, (size_t)-1) != 0)
+				fail_msg("step %zu chunk %zu: %s", steps[i], chunks[j],
+					og_ctx_error(ctx));
 			assert_int_equal(out.len, want->len);
 			if (want->len)
 				assert_memory_equal(out.p, want->p, want->len);
@@ -344,6 +346,79 @@ static void test_oci_decode__gzip_multi_member(void **state)
 	gzip_member(&gz, data.p + 100000, 1, 9);
 	gzip_member(&gz, data.p + 100001, 49999, 1);
 	expect_ok(*state, &gz, &data, OG_COMP_GZIP, 4, 0);
+	free(data.p);
+	free(gz.p);
+}
+
+/* A member with every optional header field (FEXTRA, FNAME, FCOMMENT,
+ * FHCRC), as some tools write them. */
+static void gzip_member_fields(buf_t *out, const unsigned char *data,
+	size_t len, int hcrc)
+{
+	static const unsigned char extra[] = { 'A', 'B', 3, 0, 'x', 'y', 'z' };
+	unsigned char hdr[10] = { 0x1f, 0x8b, 8, 0x04 | 0x08 | 0x10,
+		0, 0, 0, 0, 0, 3 };
+	unsigned char tmp[4], chunk[16384];
+	size_t start = out->len;
+	uLong crc;
+	z_stream z;
+	int ret, i;
+
+	if (hcrc)
+		hdr[3] |= 0x02;
+	buf_add(out, hdr, sizeof(hdr));
+	tmp[0] = sizeof(extra);
+	tmp[1] = 0;
+	buf_add(out, tmp, 2);
+	buf_add(out, extra, sizeof(extra));
+	buf_add(out, "layer.tar", 10);            /* FNAME with its NUL */
+	buf_add(out, "made by a test", 15);       /* FCOMMENT with its NUL */
+	if (hcrc) {
+		crc = crc32(0, out->p + start, (uInt)(out->len - start));
+		tmp[0] = (unsigned char)crc;
+		tmp[1] = (unsigned char)(crc >> 8);
+		buf_add(out, tmp, 2);             /* FHCRC */
+	}
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, -15, 8,
+		Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		ret = deflate(&z, Z_FINISH);
+		buf_add(out, chunk, sizeof(chunk) - z.avail_out);
+	} while (ret != Z_STREAM_END);
+	deflateEnd(&z);
+	crc = crc32(0, data, (uInt)len);
+	for (i = 0; i < 4; i++)
+		tmp[i] = (unsigned char)(crc >> (8 * i));
+	buf_add(out, tmp, 4);
+	for (i = 0; i < 4; i++)
+		tmp[i] = (unsigned char)(len >> (8 * i));
+	buf_add(out, tmp, 4);
+}
+
+static void test_oci_decode__gzip_header_fields(void **state)
+{
+	buf_t data = { 0 }, gz = { 0 };
+	size_t fhcrc;
+
+	gen_data(&data, 90000, 14);
+	gzip_member_fields(&gz, data.p, 40000, 1);
+	gzip_member(&gz, data.p + 40000, 10000, 6);
+	gzip_member_fields(&gz, data.p + 50000, 20000, 0);
+	gzip_member_fields(&gz, data.p + 70000, 20000, 1);
+	expect_ok(*state, &gz, &data, OG_COMP_GZIP, 4, 0);
+
+	/* A wrong header CRC. */
+	gz.len = 0;
+	gzip_member_fields(&gz, data.p, 1000, 1);
+	fhcrc = 10 + 2 + 7 + 10 + 15;
+	gz.p[fhcrc] ^= 0xff;
+	expect_fail(*state, &gz, 0, OG_EINVALID, "corrupt gzip stream");
 	free(data.p);
 	free(gz.p);
 }
@@ -763,6 +838,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_oci_decode__tiny_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_decode__gzip_single, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_decode__gzip_multi_member, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_decode__gzip_header_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_decode__gzip_trailing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_decode__gzip_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_decode__gzip_corrupt, setup, teardown),
