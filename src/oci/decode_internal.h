@@ -1,0 +1,72 @@
+/*
+ * Shared state of the decoder reader (decode.c) and its backends
+ * (decode_gzip.c, decode_zstd.c). Not part of the module interface.
+ */
+#ifndef OG_OCI_DECODE_INTERNAL_H
+#define OG_OCI_DECODE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+
+/* The fixed input buffer: large enough that codec calls amortise well. */
+#define OG_DECODE_INBUF ((size_t)256 * 1024)
+
+/* When the input buffer runs dry it is refilled to at least this much (or
+ * to the end of the stream), however little each inner read returns, so
+ * every codec call has a good amount of input: ISA-L's per-call cost (it
+ * saves 32 KiB of history) would otherwise dominate with a trickling inner
+ * reader. */
+#define OG_DECODE_REFILL ((size_t)64 * 1024)
+
+/* One read never produces more than this, so counts fit ssize_t and the
+ * 32-bit avail_* fields of zlib and ISA-L. */
+#define OG_DECODE_MAX_OUT ((size_t)1 << 30)
+
+typedef struct og_decoder og_decoder;
+
+struct og_decoder {
+	og_reader base;        /* first: the decoder is an og_reader */
+	og_ctx *ctx;
+	og_reader *inner;      /* borrowed */
+	char *name;
+	og_decode_stats stats;
+
+	unsigned char *in;     /* OG_DECODE_INBUF bytes */
+	size_t in_pos;         /* next unconsumed byte */
+	size_t in_len;         /* bytes valid in `in` */
+	int inner_eof;         /* inner returned 0 */
+
+	int sniffed;           /* compression chosen, codec set up */
+	int at_boundary;       /* before a member/frame (or at the start) */
+	int done;              /* read returns 0 from now on */
+	int error;             /* sticky failure code */
+
+	void *codec;           /* backend state */
+};
+
+/*
+ * Make sure at least `need` (<= OG_DECODE_INBUF) unconsumed bytes are
+ * buffered, unless the inner stream ends first. Returns 0, or OG_ESTREAM if
+ * inner failed.
+ */
+int og_decode__fill(og_decoder *d, size_t need);
+
+/*
+ * The bytes from in_pos on are trailing data: count them and the rest of the
+ * inner stream in trailing_bytes, and mark the decoder done.
+ * Returns 0 or OG_ESTREAM.
+ */
+int og_decode__drain(og_decoder *d);
+
+/* gzip backend (ISA-L, or zlib without it). */
+int og_decode__gzip_init(og_decoder *d);
+ssize_t og_decode__gzip_read(og_decoder *d, unsigned char *out, size_t len);
+void og_decode__gzip_free(og_decoder *d);
+
+/* zstd backend. */
+int og_decode__zstd_init(og_decoder *d);
+ssize_t og_decode__zstd_read(og_decoder *d, unsigned char *out, size_t len);
+void og_decode__zstd_free(og_decoder *d);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * Readers: a pread() window on a shared fd, memory, and read-whole with a cap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "io.h"
+
+/* One read never asks for more than this, so the count fits ssize_t and
+ * off_t arithmetic never overflows. */
+#define IO_MAX_CHUNK ((size_t)1 << 30)
+
+/* ------------------------------------------------------------ fd range */
+
+typedef struct {
+	og_reader base;
+	og_ctx *ctx;
+	int fd;
+	uint64_t pos; /* absolute offset of the next byte */
+	uint64_t end; /* absolute offset one past the window */
+	char *name;
+} fd_reader;
+
+static ssize_t fd_read(og_reader *r, void *buf, size_t len)
+{
+	fd_reader *fr = (fd_reader *)r;
+	uint64_t left = fr->end - fr->pos;
+	ssize_t n;
+
+	if (left == 0 || len == 0)
+		return 0;
+	if (len > IO_MAX_CHUNK)
+		len = IO_MAX_CHUNK;
+	if ((uint64_t)len > left)
+		len = (size_t)left;
+
+	/* pread leaves the shared file offset alone, so readers on one fd
+	 * from several threads do not disturb each other. */
+	do {
+		n = pread(fr->fd, buf, len, (off_t)fr->pos);
+	} while (n < 0 && errno == EINTR);
+
+	if (n < 0)
+		return og_error_set(fr->ctx, OG_ERROR, "%s: read failed: %s",
+			fr->name, strerror(errno));
+	if (n == 0)
+		return og_error_set(fr->ctx, OG_ERROR,
+			"unexpected end of file reading %s", fr->name);
+	fr->pos += (uint64_t)n;
+	return n;
+}
+
+static void fd_close(og_reader *r)
+{
+	fd_reader *fr = (fd_reader *)r;
+
+	free(fr->name);
+	free(fr);
+}
+
+int og_reader_new_fd_range(og_reader **out, og_ctx *ctx, int fd,
+	uint64_t off, uint64_t len, const char *name)
+{
+	fd_reader *fr = NULL;
+	int error = 0;
+
+	OG_ASSERT_ARG(ctx, out != NULL);
+	OG_ASSERT_ARG(ctx, fd >= 0);
+	*out = NULL;
+	if (!name)
+		name = "(file)";
+
+	/* The window must be addressable with off_t. */
+	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off) {
+		error = og_error_set(ctx, OG_EINVALID,
+			"%s: window %llu+%llu out of range", name,
+			(unsigned long long)off, (unsigned long long)len);
+		goto done;
+	}
+
+	fr = calloc(1, sizeof(*fr));
+	if (!fr || !(fr->name = og__strdup(name))) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
+	fr->base.read = fd_read;
+	fr->base.close = fd_close;
+	fr->ctx = ctx;
+	fr->fd = fd;
+	fr->pos = off;
+	fr->end = off + len;
+
+	/* A hint only: a failure (e.g. on a pipe) changes nothing. */
+	if (len > 0)
+		(void)posix_fadvise(fd, (off_t)off, (off_t)len,
+			POSIX_FADV_SEQUENTIAL);
+
+	*out = &fr->base;
+	fr = NULL;
+
+done:
+	if (fr) {
+		free(fr->name);
+		free(fr);
+	}
+	return error;
+}
+
+/* ------------------------------------------------------------ memory */
+
+typedef struct {
+	og_reader base;
+	const unsigned char *data;
+	size_t len;
+	size_t pos;
+} mem_reader;
+
+static ssize_t mem_read(og_reader *r, void *buf, size_t len)
+{
+	mem_reader *mr = (mem_reader *)r;
+	size_t left = mr->len - mr->pos;
+
+	if (len > IO_MAX_CHUNK)
+		len = IO_MAX_CHUNK;
+	if (len > left)
+		len = left;
+	if (len == 0)
+		return 0;
+	memcpy(buf, mr->data + mr->pos, len);
+	mr->pos += len;
+	return (ssize_t)len;
+}
+
+static void mem_close(og_reader *r)
+{
+	free(r);
+}
+
+int og_reader_new_mem(og_reader **out, const void *data, size_t len)
+{
+	mem_reader *mr;
+
+	*out = NULL;
+	if (!data && len > 0)
+		return OG_EINVALID;
+	mr = calloc(1, sizeof(*mr));
+	if (!mr)
+		return OG_ENOMEM;
+	mr->base.read = mem_read;
+	mr->base.close = mem_close;
+	mr->data = data;
+	mr->len = len;
+	*out = &mr->base;
+	return 0;
+}
+
+/* ------------------------------------------------------------ read all */
+
+int og_reader_read_all(unsigned char **out, size_t *out_len, og_ctx *ctx,
+	og_reader *r, size_t cap, const char *name)
+{
+	unsigned char *buf = NULL, *grown;
+	size_t size = 0, used = 0, want, limit;
+	ssize_t n;
+	int error = 0;
+
+	OG_ASSERT_ARG(ctx, out != NULL && out_len != NULL && r != NULL);
+	*out = NULL;
+	*out_len = 0;
+	if (!name)
+		name = "(stream)";
+
+	/* Room for cap bytes, one more to see that the stream is longer than
+	 * cap, and the NUL. */
+	if (cap > SIZE_MAX - 2)
+		cap = SIZE_MAX - 2;
+	limit = cap + 2;
+
+	for (;;) {
+		if (used + 1 >= size) {
+			if (size >= limit) {
+				error = og_error_set(ctx, OG_ELIMIT,
+					"%s: longer than the limit of %zu bytes",
+					name, cap);
+				goto done;
+			}
+			want = size ? (size > limit / 2 ? limit : size * 2)
+				: (limit < 65536 ? limit : 65536);
+			grown = realloc(buf, want);
+			if (!grown) {
+				error = og_error_oom(ctx);
+				goto done;
+			}
+			buf = grown;
+			size = want;
+		}
+		/* Never read past cap + 1 bytes. */
+		n = og_reader_read(r, buf + used, size - 1 - used);
+		if (n < 0) {
+			error = (int)n;
+			goto done;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > cap) {
+			error = og_error_set(ctx, OG_ELIMIT,
+				"%s: longer than the limit of %zu bytes", name, cap);
+			goto done;
+		}
+	}
+
+	if (!buf) {
+		buf = malloc(1);
+		if (!buf) {
+			error = og_error_oom(ctx);
+			goto done;
+		}
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*out_len = used;
+	buf = NULL;
+
+done:
+	free(buf);
+	return error;
+}
