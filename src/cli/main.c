@@ -107,6 +107,7 @@ static int run(og_ctx *ctx, int argc, char **argv)
 	const command *cmd;
 
 	if (argc < 2) {
+		fputs("ocigate: no command given\n", stderr);
 		og_cli__usage(stderr, NULL);
 		return OG_EXIT_USAGE;
 	}

@@ -432,7 +432,8 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 	if ((error = og_report__set_image(vs.report, vs.src->root.digest,
 			vs.src->root.media_type)) < 0)
 		goto done;
-	if ((error = walk_node(&vs, &vs.src->root, 0, 0, 0, "blob.missing")) < 0)
+	if ((error = walk_node(&vs, &vs.src->root, 0, 0, 0,
+			vs.src->root_bytes ? "blob.missing" : "index.manifest_missing")) < 0)
 		goto done;
 	if (vs.have_want && vs.matched == 0 && vs.report->checks_run > 0) {
 		error = og_error_set(ctx, OG_ENOTFOUND, "%s: no image for platform %s",
