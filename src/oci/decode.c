@@ -56,6 +56,20 @@ int og_decode__fill(og_decoder *d, size_t need)
 	return 0;
 }
 
+int og_decode__need_more(og_decoder *d)
+{
+	size_t avail = d->in_len - d->in_pos;
+	int error;
+
+	if (d->inner_eof)
+		return OG_EINVALID;
+	if (avail >= OG_DECODE_INBUF)
+		return OG_ERROR;
+	if ((error = og_decode__fill(d, avail + 1)) < 0)
+		return error;
+	return d->in_len - d->in_pos > avail ? 0 : OG_EINVALID;
+}
+
 int og_decode__drain(og_decoder *d)
 {
 	ssize_t n;

@@ -251,14 +251,17 @@ static ssize_t gz_produce(og_decoder *d, gz_state *g, unsigned char *out,
 		if (member_end || d->in_pos != before)
 			continue;
 
-		/* No output, no input consumed, member not finished. */
-		if (d->in_pos == d->in_len && d->inner_eof)
-			return og_error_set(d->ctx, OG_EINVALID,
+		/* No output, no input consumed, member not finished: the
+		 * codec needs more input than is buffered. */
+		error = og_decode__need_more(d);
+		if (error == OG_EINVALID)
+			return og_error_set(d->ctx, error,
 				"%s: truncated gzip stream", d->name);
-		if (d->in_pos < d->in_len)
-			return og_error_set(d->ctx, OG_ERROR,
+		if (error == OG_ERROR)
+			return og_error_set(d->ctx, error,
 				"%s: gzip decoder made no progress", d->name);
-		/* The buffer is empty and inner has more: refill above. */
+		if (error < 0)
+			return error;
 	}
 }
 

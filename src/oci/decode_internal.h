@@ -53,6 +53,15 @@ struct og_decoder {
 int og_decode__fill(og_decoder *d, size_t need);
 
 /*
+ * The codec took no input and gave no output: buffer at least one more
+ * byte. Returns 0 when more was buffered, OG_ESTREAM if inner failed,
+ * OG_EINVALID when the stream has ended (it is truncated), OG_ERROR when
+ * the buffer is full and the codec still does not move. No message is set
+ * except by inner.
+ */
+int og_decode__need_more(og_decoder *d);
+
+/*
  * The bytes from in_pos on are trailing data: count them and the rest of the
  * inner stream in trailing_bytes, and mark the decoder done.
  * Returns 0 or OG_ESTREAM.

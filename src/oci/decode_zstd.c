@@ -164,10 +164,14 @@ ssize_t og_decode__zstd_read(og_decoder *d, unsigned char *out, size_t len)
 		if (ret == 0 || d->in_pos != before)
 			continue;
 
-		if (d->in_pos == d->in_len && d->inner_eof)
+		/* Nothing moved: the frame needs more input. */
+		error = og_decode__need_more(d);
+		if (error == OG_EINVALID)
 			return truncated(d);
-		if (d->in_pos < d->in_len)
-			return og_error_set(d->ctx, OG_ERROR,
+		if (error == OG_ERROR)
+			return og_error_set(d->ctx, error,
 				"%s: zstd decoder made no progress", d->name);
+		if (error < 0)
+			return error;
 	}
 }

@@ -341,6 +341,7 @@ typedef struct {
 	uint64_t size;
 	uint64_t pos;
 	unsigned char *buf;
+	int io_errno;       /* a read failed: an error, not a damaged archive */
 } tar_src;
 
 static la_ssize_t src_read(struct archive *a, void *data, const void **buf)
@@ -357,6 +358,7 @@ static la_ssize_t src_read(struct archive *a, void *data, const void **buf)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			s->io_errno = errno;
 			archive_set_error(a, errno, "read failed");
 			return -1;
 		}
@@ -540,6 +542,11 @@ static int index_archive(tar_fs *t, og_ctx *ctx, const char *path)
 		}
 	}
 
+	if (src.io_errno) {
+		error = og_error_set(ctx, OG_ERROR, "%s: %s", path,
+			strerror(src.io_errno));
+		goto done;
+	}
 	/* An archive that ends cleanly with no entries is an empty tar. */
 	if (t->n_entries == 0 && !clean_end) {
 		if (headers == 0)

@@ -655,6 +655,110 @@ static void test_oci_fs__tar_threads(void **state)
 	free(path);
 }
 
+/* Compare every entry `tar -tf` lists in archive `name` (made by skopeo)
+ * through og_fs_open_tar with the same file extracted by GNU tar and read
+ * through og_fs_open_dir. */
+static void crosscheck(fixture *f, const char *name)
+{
+	char *archive = join(f->dir, name), *x = NULL, *cmd = NULL, *listf;
+	char *list, *line, *next;
+	og_fs *tfs = NULL, *dfs = NULL;
+	size_t len, files = 0;
+
+	assert_true(asprintf(&x, "%s/x-%s", f->dir, name) > 0);
+	listf = join(x, "../list.txt");
+	assert_true(asprintf(&cmd, "mkdir -p '%s' && tar -xf '%s' -C '%s' && "
+		"tar -tf '%s' > '%s'", x, archive, x, archive, listf) > 0);
+	if (system(cmd) != 0)
+		fail_msg("%s failed", cmd);
+	list = (char *)slurp(listf, &len);
+	list[len] = '\0';
+
+	assert_int_equal(og_fs_open_tar(&tfs, f->ctx, archive), 0);
+	assert_int_equal(og_fs_open_dir(&dfs, f->ctx, x), 0);
+	for (line = list; *line; line = next) {
+		og_reader *r = NULL;
+		unsigned char *want = NULL;
+		size_t want_len = 0;
+		uint64_t size;
+		ssize_t n;
+
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		*next++ = '\0';
+		if (!*line || line[strlen(line) - 1] == '/')
+			continue;
+		if (dfs->stat(dfs, line, &size) != 0) {
+			expect_missing(tfs, f->ctx, line);
+			continue;
+		}
+		assert_int_equal(dfs->open(&r, &size, dfs, f->ctx, line), 0);
+		want = malloc((size_t)size + 1);
+		assert_non_null(want);
+		while ((n = og_reader_read(r, want + want_len,
+		    (size_t)size + 1 - want_len)) > 0)
+			want_len += (size_t)n;
+		assert_int_equal(n, 0);
+		og_reader_close(r);
+		expect_file(tfs, f->ctx, line, want, want_len);
+		free(want);
+		files++;
+	}
+	assert_true(files >= 3);
+	og_fs_free(tfs);
+	og_fs_free(dfs);
+	free(list);
+	free(listf);
+	free(cmd);
+	free(x);
+	free(archive);
+}
+
+/* Archives as skopeo writes them: docker-archive (with the legacy
+ * <id>/layer.tar symlinks), the same gzip-compressed, and oci-archive. */
+static void test_oci_fs__tar_skopeo_crosscheck(void **state)
+{
+	fixture *f = *state;
+	char *cmd = NULL;
+
+	if (system("(command -v skopeo && command -v umoci && command -v tar && "
+	    "command -v gzip) >/dev/null 2>&1") != 0)
+		skip();
+	assert_true(asprintf(&cmd, "cd '%s' && mkdir -p root/etc root/usr/bin && "
+		"echo hello > root/etc/hello && head -c 300000 /dev/urandom > "
+		"root/usr/bin/blob && umoci init --layout lay && "
+		"umoci new --image lay:latest && "
+		"umoci insert --rootless --image lay:latest root/etc /etc && "
+		"umoci insert --rootless --image lay:latest root/usr /usr && "
+		"skopeo copy -q oci:lay:latest docker-archive:da.tar:img:latest && "
+		"skopeo copy -q oci:lay:latest oci-archive:oa.tar:latest && "
+		"gzip -c da.tar > da.tar.gz", f->dir) > 0);
+	if (system(cmd) != 0) {
+		free(cmd);
+		skip();
+	}
+	free(cmd);
+	crosscheck(f, "da.tar");
+	crosscheck(f, "oa.tar");
+
+	/* The gzip one: same entries as da.tar. */
+	{
+		og_fs *a = NULL, *b = NULL;
+		char *pa = join(f->dir, "da.tar"), *pb = join(f->dir, "da.tar.gz");
+		uint64_t sa, sb;
+
+		assert_int_equal(og_fs_open_tar(&a, f->ctx, pa), 0);
+		assert_int_equal(og_fs_open_tar(&b, f->ctx, pb), 0);
+		assert_int_equal(a->stat(a, "manifest.json", &sa), 0);
+		assert_int_equal(b->stat(b, "manifest.json", &sb), 0);
+		assert_int_equal(sa, sb);
+		og_fs_free(a);
+		og_fs_free(b);
+		free(pa);
+		free(pb);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +770,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_oci_fs__tar_entry_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_fs__tar_gzip_no_temp_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_fs__tar_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_fs__tar_skopeo_crosscheck, setup, teardown),
 	};
 
 	/* -s NAME runs only the tests matching NAME. */
