@@ -177,7 +177,8 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, const og_layer_job *job
 			"layer %zu (%s): %llu bytes follow the end of the %s stream",
 			job->index, digest, (unsigned long long)stats.trailing_bytes,
 			og_compression_name(stats.compression));
-	if (og_media_type_lookup(&mt, job->desc->media_type) == 0 &&
+	if (job->check_media_type &&
+	    og_media_type_lookup(&mt, job->desc->media_type) == 0 &&
 	    mt.kind == OG_KIND_LAYER && mt.compression != stats.compression)
 		og_findings_add(&res->findings, "manifest.media_type", digest,
 			"layer %zu (%s): mediaType %s declares %s but the bytes are %s",

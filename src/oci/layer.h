@@ -17,6 +17,7 @@ typedef struct og_layer_job {
 	size_t index;                 /* position in its manifest, for visitors */
 	const og_descriptor *desc;    /* borrowed */
 	int walk;                     /* 1: a tar layer; 0: a blob only hashed */
+	int check_media_type;         /* compare the sniffed compression with it */
 	const og_visitor_class *const *visitors;
 	size_t visitor_count;
 } og_layer_job;

@@ -313,7 +313,9 @@ static int synthesize_manifest(og_source *src, og_ctx *ctx, og_findings *finding
 	for (i = 0; out && i < json_array_size(layers); i++) {
 		const char *lp = json_string_value(json_array_get(layers, i));
 		const char *id = json_string_value(json_array_get(ids, i));
-		const char *mt = OG_MT_DOCKER_LAYER_TAR;
+		/* skopeo names every docker-archive layer tar.gzip, whatever its
+		 * bytes; so do we, for the digests to agree. */
+		const char *mt = OG_MT_DOCKER_LAYER;
 
 		if (!lp)
 			continue;
@@ -329,9 +331,7 @@ static int synthesize_manifest(og_source *src, og_ctx *ctx, og_findings *finding
 		} else {
 			if ((error = hash_file(digest, src->fs, ctx, lp)) < 0)
 				goto done;
-			if (comp == OG_COMP_GZIP)
-				mt = OG_MT_DOCKER_LAYER;
-			else if (comp == OG_COMP_ZSTD)
+			if (comp == OG_COMP_ZSTD)
 				mt = "application/vnd.docker.image.rootfs.diff.tar.zstd";
 		}
 		error = 0;
@@ -348,6 +348,7 @@ static int synthesize_manifest(og_source *src, og_ctx *ctx, og_findings *finding
 	free(out);
 	if ((out = tmp) == NULL)
 		goto oom;
+	src->synthesized = 1;
 	src->root_len = strlen(out);
 	src->root_bytes = (unsigned char *)out;
 	out = NULL;

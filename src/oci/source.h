@@ -29,6 +29,8 @@ typedef struct og_source {
 	int has_root;             /* 0 when the layout itself is invalid */
 	og_descriptor root;       /* the selected top-level manifest or index */
 	unsigned char *root_bytes; /* set when the root is not a stored blob */
+	int synthesized;          /* docker-archive: the manifest is ours, its
+	                           * layer media types say nothing of the bytes */
 	size_t root_len;
 	og_blob_path *paths;      /* docker-archive: digest -> file */
 	size_t path_count;

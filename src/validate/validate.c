@@ -81,6 +81,7 @@ static int job_for(size_t *out, vstate *vs, const og_descriptor *d, size_t index
 	memset(&vs->jobs[vs->job_count], 0, sizeof(og_layer_job));
 	vs->jobs[vs->job_count].index = index;
 	vs->jobs[vs->job_count].walk = walk;
+	vs->jobs[vs->job_count].check_media_type = !vs->src->synthesized;
 	vs->jobs[vs->job_count].visitors = visitors;
 	vs->jobs[vs->job_count].visitor_count = VISITOR_COUNT;
 	*out = vs->job_count++;

@@ -4,10 +4,9 @@
 # For each valid case with a "skopeo" reference (cases.json):
 #   - oci / oci-archive sources: sha256(skopeo inspect --raw) == ocigate inspect .Digest,
 #     and `ocigate inspect --raw` prints exactly skopeo's raw manifest bytes.
-#   - docker-archive sources: skopeo synthesizes a manifest whose digest means nothing,
-#     so we compare only what the archive really holds: the layer digests
-#     (skopeo inspect .Layers) and the config (sha256 of `skopeo inspect --config --raw`
-#     vs sha256 of `ocigate inspect --config`).
+#   - docker-archive sources: skopeo synthesizes a Docker v2s2 manifest and ocigate
+#     synthesizes the same one, byte for byte: the digests and raw bytes must agree
+#     as for oci sources; so must the layer digests and the config bytes.
 #   - all: .Layers, the config bytes, .Architecture and .Os agree (skopeo pinned to
 #     linux/amd64, ocigate takes the first platform of an index, which is amd64 here).
 #   - `skopeo copy --all` to an oci: dir succeeds; from oci/oci-archive it uses
@@ -87,7 +86,7 @@ if [ $have_skopeo -eq 1 ]; then
         fi
 
         case $fmt in
-            oci | oci-archive)
+            oci | oci-archive | docker-archive)
                 if sk "$w/sk.raw" inspect --raw "$sref"; then
                     og_assert_eq "$name: Digest == sha256(skopeo inspect --raw)" \
                         "$(jq -r .Digest "$w/og.json")" "sha256:$(og_sha256 "$w/sk.raw")"
