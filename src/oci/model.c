@@ -253,6 +253,16 @@ const char *og_descriptor_annotation(const og_descriptor *d, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+int og_descriptor_is_attestation(const og_descriptor *d)
+{
+	const char *t = og_descriptor_annotation(d, "vnd.docker.reference.type");
+
+	if (t && strcmp(t, "attestation-manifest") == 0)
+		return 1;
+	return d->platform && str_eq(d->platform->os, "unknown") &&
+	       str_eq(d->platform->architecture, "unknown");
+}
+
 int og_descriptor_copy(og_descriptor *out, const og_descriptor *d)
 {
 	*out = *d;

@@ -76,6 +76,9 @@ typedef struct og_descriptor {
 void og_descriptor_dispose(og_descriptor *d);
 /* A string annotation of d, or NULL. Borrowed. */
 const char *og_descriptor_annotation(const og_descriptor *d, const char *key);
+/* 1 if d names an attestation manifest (buildkit: platform unknown/unknown,
+ * or annotation vnd.docker.reference.type = attestation-manifest). */
+int og_descriptor_is_attestation(const og_descriptor *d);
 /* Deep copy. 0 or OG_ENOMEM. */
 int og_descriptor_copy(og_descriptor *out, const og_descriptor *d);
 

@@ -61,6 +61,23 @@ static int read_file(unsigned char **out, size_t *len, og_fs *fs, og_ctx *ctx,
 	return error;
 }
 
+/*
+ * Read a file the layout itself needs (oci-layout, index.json,
+ * manifest.json). Absent or over cap is a layout.invalid finding: *out stays
+ * NULL and 0 is returned. Other failures are returned.
+ */
+static int read_layout_file(unsigned char **out, size_t *len, og_source *src,
+	og_ctx *ctx, og_findings *findings, const char *name, size_t cap)
+{
+	int error = read_file(out, len, src->fs, ctx, name, cap);
+
+	if (error != OG_ENOTFOUND && error != OG_ELIMIT)
+		return error;
+	og_findings_add(findings, "layout.invalid", name, "%s: %s is %s", src->path,
+		name, error == OG_ENOTFOUND ? "missing" : "over the size limit");
+	return 0;
+}
+
 /* ------------------------------------------------------------ OCI layout */
 
 static int has_ref_name(const og_descriptor *d, const char *name)
@@ -109,33 +126,19 @@ static int open_layout(og_source *src, og_ctx *ctx, og_findings *findings)
 	int error, platforms = 0;
 
 	memset(&ix, 0, sizeof(ix));
-	error = read_file(&data, &len, src->fs, ctx, "oci-layout", SMALL_CAP);
-	if (error == OG_ENOTFOUND) {
-		og_findings_add(findings, "layout.invalid", "oci-layout",
-			"%s: the oci-layout file is missing", src->path);
-	} else if (error == OG_ELIMIT) {
-		og_findings_add(findings, "layout.invalid", "oci-layout",
-			"%s: the oci-layout file is too large", src->path);
-	} else if (error < 0) {
+	if ((error = read_layout_file(&data, &len, src, ctx, findings, "oci-layout",
+			SMALL_CAP)) < 0)
 		goto done;
-	} else if ((j = og_json_parse(&w, data, len, "layout.invalid")) != NULL) {
+	if (data && (j = og_json_parse(&w, data, len, "layout.invalid")) != NULL)
 		og_layout_check(&w, j);
-	}
 	json_decref(j);
 	j = NULL;
 	free(data);
 	data = NULL;
 
 	w.doc = "index.json";
-	error = read_file(&data, &len, src->fs, ctx, "index.json", ctx->limits.max_json);
-	if (error == OG_ENOTFOUND || error == OG_ELIMIT) {
-		og_findings_add(findings, "layout.invalid", "index.json",
-			"%s: index.json is %s", src->path,
-			error == OG_ENOTFOUND ? "missing" : "over the size limit");
-		error = 0;
-		goto done;
-	}
-	if (error < 0)
+	if ((error = read_layout_file(&data, &len, src, ctx, findings, "index.json",
+			ctx->limits.max_json)) < 0 || !data)
 		goto done;
 	if ((j = og_json_parse(&w, data, len, "layout.invalid")) == NULL)
 		goto done;
@@ -402,15 +405,8 @@ static int open_docker(og_source *src, og_ctx *ctx, og_findings *findings)
 	char names[1024];
 	int error;
 
-	error = read_file(&data, &len, src->fs, ctx, "manifest.json", ctx->limits.max_json);
-	if (error == OG_ENOTFOUND || error == OG_ELIMIT) {
-		og_findings_add(findings, "layout.invalid", "manifest.json",
-			"%s: manifest.json is %s", src->path,
-			error == OG_ENOTFOUND ? "missing" : "over the size limit");
-		error = 0;
-		goto done;
-	}
-	if (error < 0)
+	if ((error = read_layout_file(&data, &len, src, ctx, findings, "manifest.json",
+			ctx->limits.max_json)) < 0 || !data)
 		goto done;
 	j = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j || !json_is_array(j) || json_array_size(j) == 0) {

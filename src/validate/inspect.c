@@ -39,14 +39,6 @@ static int parse_doc(json_t **out, inspection *in, const unsigned char *data,
 	return 0;
 }
 
-static int is_attestation(const og_descriptor *d)
-{
-	const char *t = og_descriptor_annotation(d, "vnd.docker.reference.type");
-
-	return (t && strcmp(t, "attestation-manifest") == 0) ||
-	       (d->platform && d->platform->os && strcmp(d->platform->os, "unknown") == 0);
-}
-
 /* Pick the manifest of an index: --platform, else linux/amd64, else the
  * first runnable one. */
 static int choose(inspection *in, json_t *ij, const char *doc, const char *platform)
@@ -68,7 +60,7 @@ static int choose(inspection *in, json_t *ij, const char *doc, const char *platf
 	for (i = 0; i < ix.count; i++) {
 		const og_descriptor *d = &ix.manifests[i];
 
-		if (is_attestation(d) || !d->digest_ok)
+		if (og_descriptor_is_attestation(d) || !d->digest_ok)
 			continue;
 		if (d->platform) {
 			og_platform_format(buf, sizeof(buf), d->platform);

@@ -39,17 +39,6 @@ typedef struct vstate {
 static const og_visitor_class *const visitors[] = { &og_scan_path_safety };
 #define VISITOR_COUNT (sizeof(visitors) / sizeof(visitors[0]))
 
-static int is_attestation(const og_descriptor *d)
-{
-	const char *t = og_descriptor_annotation(d, "vnd.docker.reference.type");
-
-	if (t && strcmp(t, "attestation-manifest") == 0)
-		return 1;
-	return d->platform && d->platform->os && d->platform->architecture &&
-	       strcmp(d->platform->os, "unknown") == 0 &&
-	       strcmp(d->platform->architecture, "unknown") == 0;
-}
-
 /* The job for a blob, made on first use; dedupes layers shared by images. */
 static int job_for(size_t *out, vstate *vs, const og_descriptor *d, size_t index, int walk)
 {
@@ -285,7 +274,7 @@ static int walk_node(vstate *vs, const og_descriptor *desc, unsigned int depth,
 			goto done;
 		for (i = 0; i < ix.count; i++) {
 			const og_descriptor *c = &ix.manifests[i];
-			int att = is_attestation(c);
+			int att = og_descriptor_is_attestation(c);
 
 			if (vs->have_want && (att || (c->platform && !og_platform_match(&vs->want, c->platform))))
 				continue;
