@@ -669,7 +669,7 @@ int og_source_fetch(unsigned char **out, size_t *out_len, og_source *src,
 	og_reader *r = NULL;
 	og_hash *h = NULL;
 	uint64_t size = 0, total = 0;
-	size_t len = 0;
+	size_t len = 0, keep;
 	ssize_t n;
 	int error = 0;
 
@@ -703,13 +703,16 @@ int og_source_fetch(unsigned char **out, size_t *out_len, og_source *src,
 		return error;
 	if ((error = og_hash_new(&h, ctx, d->alg)) < 0)
 		goto done;
-	if ((buf = malloc(cap + 1)) == NULL) {
+	/* Room for what the descriptor announces: more bytes than that are a
+	 * size mismatch, hashed but not kept. */
+	keep = d->size >= 0 && (uint64_t)d->size < cap ? (size_t)d->size : cap;
+	if ((buf = malloc(keep + 1)) == NULL) {
 		error = og_error_oom(ctx);
 		goto done;
 	}
 	while ((n = og_reader_read(r, chunk, sizeof(chunk))) > 0) {
 		og_hash_update(h, chunk, (size_t)n);
-		if (len + (size_t)n <= cap) {
+		if (len + (size_t)n <= keep) {
 			memcpy(buf + len, chunk, (size_t)n);
 			len += (size_t)n;
 		}
