@@ -399,7 +399,6 @@ static int open_docker(og_source *src, og_ctx *ctx, og_findings *findings)
 {
 	unsigned char *data = NULL;
 	size_t len = 0, i, pick = 0, pos = 0;
-	og_where w = { findings, "manifest.json" };
 	json_error_t jerr;
 	json_t *j = NULL, *e;
 	char names[1024];
@@ -468,7 +467,6 @@ static int open_docker(og_source *src, og_ctx *ctx, og_findings *findings)
 	}
 	error = synthesize_manifest(src, ctx, findings, json_array_get(j, pick));
 done:
-	(void)w;
 	json_decref(j);
 	free(data);
 	return error;
