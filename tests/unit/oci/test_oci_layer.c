@@ -592,6 +592,7 @@ static void test_oci_layer__truncated_gzip(void **state)
 	assert_int_equal(f->res.opened, 1);
 	assert_int_equal(f->res.walked, 0);
 	assert_int_equal(f->res.size, gz.len);
+	assert_string_equal(f->res.digest, f->desc.digest);
 	expect_findings(f, (const char *const[]){ "layer.decompress_error" }, 1);
 	/* no blob.digest_mismatch: the digest covers every byte */
 	assert_int_equal(f->counts.begins, 1);
