@@ -54,6 +54,7 @@ static int drain(og_reader *r, unsigned char *buf)
 typedef struct walk_state {
 	const og_layer_job *job;
 	og_layer_result *res;
+	int visitor_error; /* a visitor's abort: not a problem of the layer */
 } walk_state;
 
 static int on_entry(const og_entry *entry, void *payload)
@@ -66,8 +67,10 @@ static int on_entry(const og_entry *entry, void *payload)
 		if (!ws->res->states[i])
 			continue;
 		if ((error = ws->job->visitors[i]->entry(ws->res->states[i], entry,
-				&ws->res->findings)) < 0)
+				&ws->res->findings)) < 0) {
+			ws->visitor_error = error;
 			return error;
+		}
 	}
 	return 0;
 }
@@ -133,7 +136,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, const og_layer_job *job
 	og_decode_stats stats;
 	og_media_type mt;
 	hash_reader diff;
-	walk_state ws = { job, res };
+	walk_state ws = { job, res, 0 };
 	int error, rc;
 
 	if ((error = og_decoder_new(&dec, ctx, &raw->base, digest)) < 0)
@@ -145,6 +148,12 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, const og_layer_job *job
 		goto done;
 
 	rc = og_tar_walk(&res->entries, ctx, &diff.base, on_entry, &ws, digest);
+	/* The walk returns a visitor's code as is; whatever it is (OG_EINVALID,
+	 * OG_ELIMIT...), it must not read as a finding about the layer. */
+	if (ws.visitor_error) {
+		error = ws.visitor_error;
+		goto done;
+	}
 	if (rc == 0)
 		rc = drain(&diff.base, buf); /* the padding after the end marker */
 	if (rc == OG_ETAR) {

@@ -5,6 +5,9 @@
 #include "source.h"
 
 #define REF_NAME "org.opencontainers.image.ref.name"
+#define CTR_NAME "io.containerd.image.name"
+/* Lists of image names in messages: short enough for ctx->error. */
+#define NAMES_MAX 256
 #define SMALL_CAP ((size_t)64 << 10)
 
 struct og_blob_path {
@@ -80,10 +83,19 @@ static int read_layout_file(unsigned char **out, size_t *len, og_source *src,
 
 /* ------------------------------------------------------------ OCI layout */
 
+/* The name an index entry answers to, for messages: its ref name, else its
+ * containerd name. NULL when unnamed. */
+static const char *entry_name(const og_descriptor *d)
+{
+	const char *v = og_descriptor_annotation(d, REF_NAME);
+
+	return v ? v : og_descriptor_annotation(d, CTR_NAME);
+}
+
 static int has_ref_name(const og_descriptor *d, const char *name)
 {
 	const char *v = og_descriptor_annotation(d, REF_NAME);
-	const char *c = og_descriptor_annotation(d, "io.containerd.image.name");
+	const char *c = og_descriptor_annotation(d, CTR_NAME);
 	size_t nl, cl;
 
 	if (v && strcmp(v, name) == 0)
@@ -98,21 +110,45 @@ static int has_ref_name(const og_descriptor *d, const char *name)
 	return cl > nl && c[cl - nl - 1] == '/' && strcmp(c + cl - nl, name) == 0;
 }
 
+/*
+ * Append ", item" (no comma first) to the list in buf; once an item does
+ * not fit, the list ends in "..." and stays full. Returns 0 when full.
+ */
+static int list_add(char *buf, size_t len, size_t *pos, const char *item)
+{
+	size_t need = strlen(item) + (*pos ? 2 : 0);
+
+	if (*pos >= len)
+		return 0;
+	/* room for the item, and for ", ..." should another not fit */
+	if (*pos + need + 5 >= len) {
+		memcpy(buf + *pos, *pos ? ", ..." : "...", *pos ? 6 : 4);
+		*pos = len;
+		return 0;
+	}
+	if (*pos) {
+		memcpy(buf + *pos, ", ", 2);
+		*pos += 2;
+	}
+	memcpy(buf + *pos, item, strlen(item) + 1);
+	*pos += strlen(item);
+	return 1;
+}
+
+/* The names of a layout's images (digests for unnamed ones), cut to fit a
+ * one-line message. */
 static void list_names(char *buf, size_t len, const og_index *ix)
 {
 	size_t i, pos = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < ix->count && pos + 4 < len; i++) {
-		const char *n = og_descriptor_annotation(&ix->manifests[i], REF_NAME);
-		int w = snprintf(buf + pos, len - pos, "%s%s", i ? ", " : "",
-			n ? n : (ix->manifests[i].digest ? ix->manifests[i].digest : "?"));
-		if (w < 0)
+	for (i = 0; i < ix->count; i++) {
+		const char *n = entry_name(&ix->manifests[i]);
+
+		if (!list_add(buf, len, &pos, n ? n :
+				(ix->manifests[i].digest ? ix->manifests[i].digest : "?")))
 			break;
-		pos += (size_t)w;
 	}
-	if (pos >= len)
-		memcpy(buf + len - 4, "...", 4);
 }
 
 static int open_layout(og_source *src, og_ctx *ctx, og_findings *findings)
@@ -122,7 +158,7 @@ static int open_layout(og_source *src, og_ctx *ctx, og_findings *findings)
 	json_t *j = NULL;
 	og_index ix;
 	og_where w = { findings, "oci-layout" };
-	char names[1024];
+	char names[NAMES_MAX];
 	int error, platforms = 0;
 
 	memset(&ix, 0, sizeof(ix));
@@ -161,9 +197,10 @@ static int open_layout(og_source *src, og_ctx *ctx, og_findings *findings)
 			goto done;
 		}
 	} else if (ix.count > 1) {
+		/* A named entry is an image of its own, not a platform of one. */
 		for (i = 0; i < ix.count; i++)
 			platforms += ix.manifests[i].platform != NULL &&
-				og_descriptor_annotation(&ix.manifests[i], REF_NAME) == NULL;
+				entry_name(&ix.manifests[i]) == NULL;
 		if ((size_t)platforms != ix.count) {
 			list_names(names, sizeof(names), &ix);
 			error = og_error_set(ctx, OG_EAMBIGUOUS,
@@ -270,6 +307,17 @@ static int sniff_file(og_compression_t *out, og_fs *fs, og_ctx *ctx, const char 
 	return 0;
 }
 
+/* s as a JSON string, quotes included ("sha256:..." stays as it is). NULL
+ * on OOM. */
+static char *json_quote(const char *s)
+{
+	json_t *j = json_string(s);
+	char *q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(j);
+	return q;
+}
+
 /*
  * Make the Docker v2 schema 2 manifest that skopeo makes for a docker-archive
  * entry, byte for byte (compact JSON, fields in Go struct order), so digests
@@ -316,32 +364,42 @@ static int synthesize_manifest(og_source *src, og_ctx *ctx, og_findings *finding
 	for (i = 0; out && i < json_array_size(layers); i++) {
 		const char *lp = json_string_value(json_array_get(layers, i));
 		const char *id = json_string_value(json_array_get(ids, i));
+		const char *name;
+		char *quoted = NULL;
+		og_digest_alg_t alg;
 		/* skopeo names every docker-archive layer tar.gzip, whatever its
 		 * bytes; so do we, for the digests to agree. */
 		const char *mt = OG_MT_DOCKER_LAYER;
 
 		if (!lp)
 			continue;
+		/* diff_ids come from the archive: only a well-formed digest may
+		 * name a layer (anything else could rewrite our JSON). */
+		if (id && og_digest_parse(&alg, id, NULL, 0) < 0)
+			id = NULL;
 		size = 0;
 		error = src->fs->stat(src->fs, lp, &size);
 		if (error == 0 && (error = sniff_file(&comp, src->fs, ctx, lp)) < 0)
 			goto done;
 		if (error == OG_ENOTFOUND) {
-			/* Named by its diff_id; the walk will report it missing. */
-			snprintf(digest, sizeof(digest), "%s", id ? id : lp);
+			/* Named by its diff_id (else its path, which the manifest
+			 * parse reports); the walk will report it missing. */
+			name = id ? id : lp;
 		} else if (comp == OG_COMP_NONE && id) {
-			snprintf(digest, sizeof(digest), "%s", id);
+			name = id;
 		} else {
 			if ((error = hash_file(digest, src->fs, ctx, lp)) < 0)
 				goto done;
+			name = digest;
 			if (comp == OG_COMP_ZSTD)
 				mt = "application/vnd.docker.image.rootfs.diff.tar.zstd";
 		}
 		error = 0;
-		if ((error = add_path(src, digest, lp)) < 0)
-			goto done;
-		tmp = og__asprintf("%s%s{\"mediaType\":\"%s\",\"size\":%llu,\"digest\":\"%s\"}",
-			out, i ? "," : "", mt, (unsigned long long)size, digest);
+		if (add_path(src, name, lp) < 0 || (quoted = json_quote(name)) == NULL)
+			goto oom;
+		tmp = og__asprintf("%s%s{\"mediaType\":\"%s\",\"size\":%llu,\"digest\":%s}",
+			out, i ? "," : "", mt, (unsigned long long)size, quoted);
+		free(quoted);
 		free(out);
 		out = tmp;
 	}
@@ -401,7 +459,7 @@ static int open_docker(og_source *src, og_ctx *ctx, og_findings *findings)
 	size_t len = 0, i, pick = 0, pos = 0;
 	json_error_t jerr;
 	json_t *j = NULL, *e;
-	char names[1024];
+	char names[NAMES_MAX];
 	int error;
 
 	if ((error = read_layout_file(&data, &len, src, ctx, findings, "manifest.json",
@@ -449,11 +507,12 @@ static int open_docker(og_source *src, og_ctx *ctx, og_findings *findings)
 		names[0] = '\0';
 		json_array_foreach(j, i, e) {
 			json_t *t0 = json_array_get(json_object_get(e, "RepoTags"), 0);
-			int n = snprintf(names + pos, sizeof(names) - pos, "%s%s (@%zu)",
-				i ? ", " : "", json_is_string(t0) ? json_string_value(t0) : "untagged", i);
-			if (n < 0 || (size_t)n >= sizeof(names) - pos)
+			char item[NAMES_MAX];
+
+			snprintf(item, sizeof(item), "%s (@%zu)",
+				json_is_string(t0) ? json_string_value(t0) : "untagged", i);
+			if (!list_add(names, sizeof(names), &pos, item))
 				break;
-			pos += (size_t)n;
 		}
 		if (src->name)
 			error = og_error_set(ctx, OG_ENOTFOUND,
@@ -543,20 +602,50 @@ static int sniff(og_source *src, og_ctx *ctx)
 static int looks_like_registry(const char *ref)
 {
 	const char *slash = strchr(ref, '/');
+	size_t n = slash ? (size_t)(slash - ref) : 0;
 
 	if (starts_with(ref, "docker://"))
 		return 1;
+	/* "./x", "../x": paths, whatever follows */
+	if (slash && ((n == 1 && ref[0] == '.') || (n == 2 && starts_with(ref, ".."))))
+		return 0;
 	/* HOST/REPO[:TAG]: a first component with a '.' or ':' or "localhost" */
-	return slash && (memchr(ref, '.', (size_t)(slash - ref)) ||
-			 memchr(ref, ':', (size_t)(slash - ref)) ||
-			 (slash - ref == 9 && starts_with(ref, "localhost")));
+	return slash && (memchr(ref, '.', n) || memchr(ref, ':', n) ||
+			 (n == 9 && starts_with(ref, "localhost")));
+}
+
+/*
+ * A bare "PATH[:REF]": PATH may hold ':' itself and REF too ("app:1.0"), so
+ * the path is the longest prefix ending before a ':' that exists; the whole
+ * string when nothing does (it is reported missing later).
+ */
+static int split_bare(og_source *src, const char *ref)
+{
+	const char *colon;
+	char *path;
+
+	if (og_fs_kind(ref) == OG_ENOTFOUND) {
+		for (colon = ref + strlen(ref); colon > ref; colon--) {
+			if (*colon != ':' || colon[1] == '\0')
+				continue;
+			if ((path = og__strndup(ref, (size_t)(colon - ref))) == NULL)
+				return OG_ENOMEM;
+			if (og_fs_kind(path) != OG_ENOTFOUND) {
+				src->path = path;
+				src->name = og__strdup(colon + 1);
+				return src->name ? 0 : OG_ENOMEM;
+			}
+			free(path);
+		}
+	}
+	src->path = og__strdup(ref);
+	return src->path ? 0 : OG_ENOMEM;
 }
 
 int og_source_open(og_source **out, og_ctx *ctx, const char *ref,
 	og_findings *findings)
 {
 	og_source *src = NULL;
-	const char *colon;
 	uint64_t size;
 	int error = 0;
 
@@ -577,26 +666,18 @@ int og_source_open(og_source **out, og_ctx *ctx, const char *ref,
 	} else if (starts_with(ref, "docker-archive:")) {
 		src->kind = OG_SOURCE_DOCKER_ARCHIVE;
 		error = split_path(src, ref + 15);
-	} else if (og_fs_kind(ref) == OG_ENOTFOUND && looks_like_registry(ref)) {
+	} else if (starts_with(ref, "docker://")) {
 		error = og_error_set(ctx, OG_EINVALID,
 			"%s: registry sources (docker://) are not supported yet", ref);
 		goto done;
 	} else {
-		src->path = og__strdup(ref);
-		/* "PATH:REF" for a bare path that exists without its ":REF" */
-		colon = strrchr(ref, ':');
-		if (src->path && og_fs_kind(ref) == OG_ENOTFOUND && colon && colon != ref) {
-			free(src->path);
-			src->path = og__strndup(ref, (size_t)(colon - ref));
-			if (src->path && og_fs_kind(src->path) != OG_ENOTFOUND && colon[1])
-				src->name = og__strdup(colon + 1);
-			else if (src->path) {
-				free(src->path);
-				src->path = og__strdup(ref);
-			}
-		}
-		if (!src->path) {
+		if ((error = split_bare(src, ref)) < 0) {
 			error = og_error_oom(ctx);
+			goto done;
+		}
+		if (og_fs_kind(src->path) == OG_ENOTFOUND && looks_like_registry(ref)) {
+			error = og_error_set(ctx, OG_EINVALID,
+				"%s: registry sources (docker://) are not supported yet", ref);
 			goto done;
 		}
 		if ((error = sniff(src, ctx)) < 0)
@@ -641,6 +722,7 @@ int og_source_open_blob(og_reader **out, uint64_t *size, og_source *src,
 {
 	const char *enc = og_digest_encoded(digest);
 	char path[OG_DIGEST_MAX + 16];
+	og_digest_alg_t alg;
 	size_t i;
 
 	*out = NULL;
@@ -651,7 +733,10 @@ int og_source_open_blob(og_reader **out, uint64_t *size, og_source *src,
 		return og_error_set(ctx, OG_ENOTFOUND, "%s: blob %s is not in the archive",
 			src->path, digest);
 	}
-	if (!enc || strlen(digest) >= OG_DIGEST_MAX)
+	/* The digest becomes a path: only the digest grammar (no '/', no
+	 * "..") may reach the tree. */
+	if (!enc || strlen(digest) >= OG_DIGEST_MAX ||
+	    og_digest_parse(&alg, digest, NULL, 0) < 0)
 		return og_error_set(ctx, OG_ENOTFOUND, "%s: blob %.80s: bad digest", src->path, digest);
 	snprintf(path, sizeof(path), "blobs/%.*s/%s", (int)(enc - 1 - digest), digest, enc);
 	return src->fs->open(out, size, src->fs, ctx, path);
