@@ -137,7 +137,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, const og_layer_job *job
 	og_media_type mt;
 	hash_reader diff;
 	walk_state ws = { job, res, 0 };
-	int error, rc;
+	int error, rc, tar_ok = 1;
 
 	if ((error = og_decoder_new(&dec, ctx, &raw->base, digest)) < 0)
 		return error;
@@ -156,15 +156,11 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, const og_layer_job *job
 	}
 	if (rc == 0)
 		rc = drain(&diff.base, buf); /* the padding after the end marker */
-	if (rc == OG_ETAR) {
+	if (rc == OG_ETAR || rc == OG_ELIMIT) {
 		og_findings_add(&res->findings, "layer.tar_invalid", digest,
 			"layer %zu (%s): %s", job->index, digest, ctx->error);
-		rc = drain(&diff.base, buf);
-	}
-	if (rc == OG_ELIMIT) {
-		og_findings_add(&res->findings, "layer.tar_invalid", digest,
-			"layer %zu (%s): %s", job->index, digest, ctx->error);
-		rc = drain(&diff.base, buf);
+		tar_ok = 0;
+		rc = drain(&diff.base, buf); /* the diff_id is still checked */
 	}
 	if (rc == OG_EINVALID) {
 		og_findings_add(&res->findings, "layer.decompress_error", digest,
@@ -180,7 +176,8 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, const og_layer_job *job
 	res->compression = stats.compression;
 	res->uncompressed_size = diff.count;
 	og_hash_final(diff_hash, res->diff_id);
-	res->walked = rc == 0;
+	res->decoded = rc == 0;
+	res->walked = res->decoded && tar_ok;
 	if (stats.trailing_bytes)
 		og_findings_add(&res->findings, "layer.trailing_data", digest,
 			"layer %zu (%s): %llu bytes follow the end of the %s stream",

@@ -24,7 +24,8 @@ typedef struct og_layer_job {
 
 typedef struct og_layer_result {
 	int opened;                   /* the blob was found */
-	int walked;                   /* decompressed and walked to the end */
+	int decoded;                  /* decompressed to the end: diff_id valid */
+	int walked;                   /* and walked as a tar to its end */
 	og_compression_t compression;
 	uint64_t size;                /* compressed bytes read */
 	uint64_t uncompressed_size;

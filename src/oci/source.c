@@ -694,11 +694,18 @@ int og_source_open(og_source **out, og_ctx *ctx, const char *ref,
 	}
 	if ((error = open_tree(src, ctx)) < 0)
 		goto done;
-	if (src->kind == OG_SOURCE_OCI_DIR &&
+	if (src->kind != OG_SOURCE_DOCKER_ARCHIVE &&
 	    src->fs->stat(src->fs, "oci-layout", &size) < 0 &&
 	    src->fs->stat(src->fs, "index.json", &size) < 0) {
 		error = og_error_set(ctx, OG_EINVALID,
 			"%s: not an OCI layout: no oci-layout or index.json", src->path);
+		goto done;
+	}
+	if (src->kind == OG_SOURCE_DOCKER_ARCHIVE &&
+	    src->fs->stat(src->fs, "manifest.json", &size) < 0 &&
+	    src->fs->stat(src->fs, "index.json", &size) < 0) {
+		error = og_error_set(ctx, OG_EINVALID,
+			"%s: not a docker archive: no manifest.json", src->path);
 		goto done;
 	}
 opened:

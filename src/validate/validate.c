@@ -325,7 +325,7 @@ static int post_image(vstate *vs, image *img)
 		if (img->jobs[i] == SIZE_MAX)
 			continue;
 		r = &vs->results[img->jobs[i]];
-		if (r->walked && strcmp(r->diff_id, img->diff_ids[i]) != 0)
+		if (r->decoded && strcmp(r->diff_id, img->diff_ids[i]) != 0)
 			og_findings_add(f, "layer.diffid_mismatch", vs->descs[img->jobs[i]].digest,
 				"layer %zu (%s) decompresses to %s, the config says %s", i,
 				vs->descs[img->jobs[i]].digest, r->diff_id, img->diff_ids[i]);
@@ -461,10 +461,12 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		rl.media_type = vs.descs[i].media_type;
 		rl.size = r->opened ? r->size : (uint64_t)(vs.descs[i].size < 0 ? 0 : vs.descs[i].size);
 		rl.walked = r->walked;
-		if (r->walked) {
+		if (r->decoded) {
 			rl.compression = (char *)(uintptr_t)og_compression_name(r->compression);
-			rl.uncompressed_size = r->uncompressed_size;
 			rl.diff_id = r->diff_id;
+		}
+		if (r->walked) {
+			rl.uncompressed_size = r->uncompressed_size;
 			rl.entries = r->entries;
 		}
 		if (r->opened)
