@@ -135,11 +135,27 @@ OG_EXTERN int og_report_render(char **out, const og_report *report,
 
 typedef struct og_validate_options {
 	unsigned int version;
-	unsigned int jobs;      /* layers processed at once; 0 = online CPUs */
+	unsigned int jobs;      /* threads; 0 = online CPUs. Layers run in
+	                         * parallel; spare threads split a layer in two
+	                         * stages (decompress | hash + walk). */
 	const char *platform;   /* "os/arch[/variant]", NULL = every platform */
+	int timings;            /* record per-layer, per-stage timings */
+	unsigned int max_compression_ratio; /* 0 = OG_DEFAULT_MAX_RATIO */
+	unsigned long long max_uncompressed; /* bytes, all layers; 0 = default */
 } og_validate_options;
-#define OG_VALIDATE_OPTIONS_VERSION 1
-#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL }
+#define OG_VALIDATE_OPTIONS_VERSION 2
+#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, 0, 0 }
+
+/*
+ * Decompression limits, enforced while inflating (a bomb is stopped when it
+ * crosses them, not inflated to its end). A layer may always expand to
+ * OG_RATIO_FLOOR bytes; past that it must stay within max_compression_ratio
+ * times its compressed size (layer.compression_ratio). All layers together
+ * must stay within max_uncompressed (size.uncompressed).
+ */
+#define OG_DEFAULT_MAX_RATIO 100u
+#define OG_RATIO_FLOOR (256ull << 20)
+#define OG_DEFAULT_MAX_UNCOMPRESSED (64ull << 30)
 
 /**
  * Validate the image named by ref (a transport reference or a bare path):

@@ -8,7 +8,8 @@
 enum {
 	OPT_RAW = 256,
 	OPT_CONFIG,
-	OPT_FAIL_ON
+	OPT_FAIL_ON,
+	OPT_TIMINGS
 };
 
 /* Short options start with ':' so that a missing argument is ':' not '?';
@@ -156,6 +157,7 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "output", required_argument, NULL, 'o' },
+		{ "timings", no_argument, NULL, OPT_TIMINGS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -189,6 +191,9 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 			break;
 		case 'o':
 			ra.output = optarg;
+			break;
+		case OPT_TIMINGS:
+			vo.timings = 1;
 			break;
 		case 'h':
 			og_cli__usage(stdout, cmd);

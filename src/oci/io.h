@@ -15,6 +15,11 @@ struct og_reader {
 	ssize_t (*read)(og_reader *r, void *buf, size_t len);
 	/* Release the reader. */
 	void (*close)(og_reader *r);
+	/* Optional (NULL if not offered): borrow the next block of the stream
+	 * without copying it. Returns its length (> 0), 0 at end of stream, or
+	 * a negative OG_E* code; *out stays valid until the next call or close.
+	 * A reader offering it must not be mixed with read() calls. */
+	ssize_t (*read_block)(og_reader *r, const void **out);
 };
 
 static inline ssize_t og_reader_read(og_reader *r, void *buf, size_t len)

@@ -8,16 +8,45 @@
 #ifndef OG_OCI_LAYER_H
 #define OG_OCI_LAYER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include "model.h"
 #include "source.h"
 #include "visitor.h"
+
+/* Stages of the pipeline, for --timings. */
+typedef enum {
+	OG_STAGE_READ = 0,        /* reading the blob (pread) */
+	OG_STAGE_COMPRESSED_HASH, /* digest of the blob */
+	OG_STAGE_DECOMPRESS,
+	OG_STAGE_DIFF_HASH,       /* digest of the uncompressed stream */
+	OG_STAGE_TAR_WALK,        /* libarchive, without the visitors */
+	OG_STAGE_SCANNERS,        /* the visitors */
+	OG_STAGE_COUNT
+} og_stage_t;
+
+const char *og_stage_name(og_stage_t stage); /* "read", "compressedHash"... */
+
+typedef struct og_stage_time {
+	uint64_t bytes;
+	double seconds;
+} og_stage_time;
+
+/* Decompression limits; 0 turns one off. */
+typedef struct og_layer_limits {
+	unsigned int max_ratio;       /* uncompressed / compressed size... */
+	uint64_t ratio_floor;         /* ...checked only past this many bytes */
+	uint64_t max_total;           /* uncompressed bytes of all the layers */
+	_Atomic uint64_t *total;      /* shared by the image's jobs; may be NULL */
+} og_layer_limits;
 
 typedef struct og_layer_job {
 	size_t index;                 /* position in its manifest, for visitors */
 	const og_descriptor *desc;    /* borrowed */
 	int walk;                     /* 1: a tar layer; 0: a blob only hashed */
 	int check_media_type;         /* compare the sniffed compression with it */
+	int split;                    /* decompress on a second thread */
+	const og_layer_limits *limits; /* may be NULL */
 	const og_visitor_class *const *visitors;
 	size_t visitor_count;
 } og_layer_job;
@@ -32,6 +61,9 @@ typedef struct og_layer_result {
 	uint64_t entries;
 	char digest[OG_DIGEST_MAX];   /* of the bytes read ("" if not read) */
 	char diff_id[OG_DIGEST_MAX];  /* of the uncompressed stream ("" if none) */
+	int stopped;                  /* a decompression limit cut the stream */
+	og_stage_time stages[OG_STAGE_COUNT];
+	double wall;                  /* seconds for the whole layer */
 	og_findings findings;
 	void **states;                /* visitor states, after end(); caller frees */
 	size_t state_count;

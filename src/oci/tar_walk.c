@@ -40,6 +40,19 @@ static la_ssize_t read_cb(struct archive *a, void *client, const void **out)
 	size_t got = 0;
 	ssize_t n;
 
+	if (w->r->read_block) {
+		/* Zero copy: hand libarchive the reader's own block. */
+		n = w->eof || w->rerr ? 0 : w->r->read_block(w->r, out);
+		if (n < 0) {
+			w->rerr = (int)n;
+			archive_set_error(a, EIO, "read error");
+			return ARCHIVE_FATAL;
+		}
+		if (n == 0)
+			w->eof = 1;
+		w->total += (size_t)n;
+		return (la_ssize_t)n;
+	}
 	*out = w->buf;
 	while (!w->rerr && !w->eof && got < w->cap) {
 		n = og_reader_read(w->r, w->buf + got, w->cap - got);
@@ -166,9 +179,9 @@ int og_tar_walk(uint64_t *entries, og_ctx *ctx, og_reader *r,
 	memset(&w, 0, sizeof(w));
 	w.r = r;
 	w.cap = TAR_BUF_SIZE;
-	w.buf = malloc(w.cap);
+	w.buf = r->read_block ? NULL : malloc(w.cap); /* blocks need no buffer */
 	a = archive_read_new();
-	if (!w.buf || !a) {
+	if ((!w.buf && !r->read_block) || !a) {
 		error = og_error_oom(ctx);
 		goto done;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "oci/layer.h"
 #include "report.h"
 
 /* ------------------------------------------------------------ building */
@@ -527,6 +528,58 @@ static json_t *json_layer(const og_report_layer *l)
 	return o;
 }
 
+static json_t *json_stage(const og_report_stage *st)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (jset(o, "bytes", jint(st->bytes)) < 0 ||
+	    jset(o, "seconds", json_real(st->seconds)) < 0 ||
+	    jset(o, "mbps", json_real(st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "timings": per layer and stage, bytes, seconds and MB/s; the run's wall. */
+static json_t *json_timings(const og_report *r)
+{
+	json_t *t = json_object(), *layers = json_array(), *l, *stages;
+	size_t i;
+	unsigned int s;
+
+	if (!t || !layers)
+		goto fail;
+	for (i = 0; i < r->layer_count; i++) {
+		const og_report_layer *rl = &r->layers[i];
+
+		if (!(l = json_object()) || jappend(layers, l) < 0)
+			goto fail;
+		if (jset(l, "digest", jstr(rl->digest)) < 0 ||
+		    jset(l, "seconds", json_real(rl->seconds)) < 0 ||
+		    jset(l, "split", json_boolean(rl->split)) < 0 ||
+		    !(stages = json_object()) || jset(l, "stages", stages) < 0)
+			goto fail;
+		for (s = 0; s < OG_REPORT_STAGES; s++)
+			if (jset(stages, og_stage_name((og_stage_t)s), json_stage(&rl->stages[s])) < 0)
+				goto fail;
+	}
+	if (jset(t, "seconds", json_real(r->seconds)) < 0 ||
+	    jset(t, "jobs", jint(r->jobs)) < 0)
+		goto fail;
+	if (json_object_set_new(t, "layers", layers) < 0) {
+		layers = NULL;
+		goto fail;
+	}
+	return t;
+fail:
+	json_decref(t);
+	json_decref(layers);
+	return NULL;
+}
+
 static json_t *json_layers(const og_report *r)
 {
 	json_t *arr = json_array();
@@ -580,6 +633,9 @@ static int render_json(char **out, const og_report *r, og_severity_t fail_on)
 	    jset(root, "findings", json_findings(r)) < 0)
 		goto done;
 	if (r->kind != OG_REPORT_DOCUMENT && jset(root, "layers", json_layers(r)) < 0)
+		goto done;
+	if (r->kind != OG_REPORT_DOCUMENT && r->has_timings &&
+	    jset(root, "timings", json_timings(r)) < 0)
 		goto done;
 	if (!(dumped = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
 		goto done;
@@ -771,12 +827,47 @@ static void text_summary(sbuf *b, const og_report *r, og_severity_t fail_on, int
 	sbuf_putc(b, '\n');
 }
 
+static double mbps(uint64_t bytes, double seconds)
+{
+	return seconds > 0 ? (double)bytes / 1e6 / seconds : 0;
+}
+
+/* Per layer: wall time, then each stage's seconds and MB/s. */
+static void text_timings(sbuf *b, const og_report *r)
+{
+	const og_report_stage *st;
+	size_t i;
+	unsigned int s;
+
+	sbuf_printf(b, "\nTimings (%u job%s, %.3f s wall):\n", r->jobs,
+		r->jobs == 1 ? "" : "s", r->seconds);
+	for (i = 0; i < r->layer_count; i++) {
+		const og_report_layer *l = &r->layers[i];
+
+		sbuf_printf(b, "  layer %zu %.19s  %.3f s%s\n", i, l->digest ? l->digest : "?",
+			l->seconds, l->split ? "  (2 threads)" : "");
+		for (s = 0; s < OG_REPORT_STAGES; s++) {
+			st = &l->stages[s];
+			if (s == OG_STAGE_SCANNERS)
+				sbuf_printf(b, "    %-15s %12llu entries %9.3f s\n",
+					og_stage_name((og_stage_t)s), (unsigned long long)st->bytes,
+					st->seconds);
+			else
+				sbuf_printf(b, "    %-15s %12llu bytes   %9.3f s %9.1f MB/s\n",
+					og_stage_name((og_stage_t)s), (unsigned long long)st->bytes,
+					st->seconds, mbps(st->bytes, st->seconds));
+		}
+	}
+}
+
 static int render_text(char **out, const og_report *r, og_severity_t fail_on, int color)
 {
 	sbuf b = { NULL, 0, 0, 0 };
 
 	text_header(&b, r);
 	text_findings(&b, r, color);
+	if (r->kind != OG_REPORT_DOCUMENT && r->has_timings)
+		text_timings(&b, r);
 	text_summary(&b, r, fail_on, color);
 	if (b.failed || !b.data) {
 		free(b.data);

@@ -8,6 +8,14 @@
 #include <stdint.h>
 #include "oci/finding.h"
 
+/* Seconds spent in one pipeline stage (og_stage_t order) and its bytes. */
+typedef struct og_report_stage {
+	uint64_t bytes;
+	double seconds;
+} og_report_stage;
+
+#define OG_REPORT_STAGES 6
+
 typedef struct og_report_layer {
 	char *digest;            /* descriptor digest */
 	char *media_type;        /* descriptor mediaType */
@@ -17,6 +25,9 @@ typedef struct og_report_layer {
 	char *diff_id;           /* computed; NULL if not computed */
 	uint64_t entries;        /* tar entries walked */
 	int walked;              /* 1 if the layer was decompressed and walked */
+	og_report_stage stages[OG_REPORT_STAGES];
+	double seconds;          /* wall time of the layer */
+	int split;               /* decompressed on a thread of its own */
 } og_report_layer;
 
 typedef enum {
@@ -36,6 +47,9 @@ struct og_report {
 	size_t layer_count;
 	og_findings findings;    /* in deterministic order */
 	unsigned int checks_run; /* blobs and documents actually checked */
+	int has_timings;         /* render the timings (--timings) */
+	double seconds;          /* wall time of the whole run */
+	unsigned int jobs;       /* worker threads used */
 };
 
 /* Make an empty report (kind, ref copied). NULL on OOM. */

@@ -6,10 +6,22 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "oci/layer.h"
 #include "oci/pool.h"
 #include "scan/path_safety.h"
 #include "report.h"
+
+/* Layers smaller than this are not worth a second thread. */
+#define SPLIT_MIN ((int64_t)4 << 20)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 typedef struct image {
 	char *manifest_digest;
@@ -34,6 +46,8 @@ typedef struct vstate {
 	size_t image_count;
 	size_t matched;          /* runnable images selected */
 	og_path_summary **summaries; /* per job, taken from the path visitor */
+	og_layer_limits limits;
+	_Atomic uint64_t total;  /* uncompressed bytes so far, all jobs */
 } vstate;
 
 static const og_visitor_class *const visitors[] = { &og_scan_path_safety };
@@ -71,6 +85,7 @@ static int job_for(size_t *out, vstate *vs, const og_descriptor *d, size_t index
 	vs->jobs[vs->job_count].index = index;
 	vs->jobs[vs->job_count].walk = walk;
 	vs->jobs[vs->job_count].check_media_type = !vs->src->synthesized;
+	vs->jobs[vs->job_count].limits = &vs->limits;
 	vs->jobs[vs->job_count].visitors = visitors;
 	vs->jobs[vs->job_count].visitor_count = VISITOR_COUNT;
 	*out = vs->job_count++;
@@ -393,10 +408,11 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 	const og_validate_options *opts)
 {
 	og_validate_options defaults = OG_VALIDATE_OPTIONS_INIT;
-	unsigned int workers;
+	unsigned int threads, workers;
+	double t0 = now();
 	vstate vs;
 	size_t i;
-	int error;
+	int error, split;
 
 	OG_ASSERT_ARG(ctx, out && ref);
 	*out = NULL;
@@ -404,6 +420,13 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		opts = &defaults;
 	memset(&vs, 0, sizeof(vs));
 	vs.ctx = ctx;
+	atomic_init(&vs.total, 0);
+	vs.limits.max_ratio = opts->max_compression_ratio ?
+		opts->max_compression_ratio : OG_DEFAULT_MAX_RATIO;
+	vs.limits.ratio_floor = OG_RATIO_FLOOR;
+	vs.limits.max_total = opts->max_uncompressed ?
+		opts->max_uncompressed : OG_DEFAULT_MAX_UNCOMPRESSED;
+	vs.limits.total = &vs.total;
 	og_error_clear(ctx);
 	if ((vs.report = og_report__new(OG_REPORT_IMAGE, ref)) == NULL)
 		return og_error_oom(ctx);
@@ -439,9 +462,16 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		og_layer_result_init(&vs.results[i]);
 		vs.jobs[i].desc = &vs.descs[i];
 	}
-	workers = opts->jobs ? opts->jobs : og_pool_cpus();
+	/* Threads go to layers first; when there are more threads than
+	 * layers, each layer (of some size) takes two: decode | hash + walk. */
+	threads = opts->jobs ? opts->jobs : og_pool_cpus();
+	workers = vs.job_count < threads ? (unsigned int)vs.job_count : threads;
+	split = workers > 0 && threads >= 2 * workers;
+	for (i = 0; i < vs.job_count; i++)
+		vs.jobs[i].split = split && vs.jobs[i].walk && vs.descs[i].size >= SPLIT_MIN;
 	if ((error = og_pool_run(ctx, vs.job_count, workers, run_job, &vs)) < 0)
 		goto done;
+	vs.report->jobs = threads;
 	if (vs.job_count && (vs.summaries = calloc(vs.job_count, sizeof(*vs.summaries))) == NULL) {
 		error = og_error_oom(ctx);
 		goto done;
@@ -449,6 +479,7 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 	for (i = 0; i < vs.job_count; i++) {
 		og_layer_result *r = &vs.results[i];
 		og_report_layer rl;
+		unsigned int k;
 
 		if (r->state_count && r->states[0] &&
 		    (error = og_path_safety_take(&vs.summaries[i], r->states[0])) < 0)
@@ -469,6 +500,12 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 			rl.uncompressed_size = r->uncompressed_size;
 			rl.entries = r->entries;
 		}
+		rl.seconds = r->wall;
+		rl.split = vs.jobs[i].split;
+		for (k = 0; k < OG_STAGE_COUNT && k < OG_REPORT_STAGES; k++) {
+			rl.stages[k].bytes = r->stages[k].bytes;
+			rl.stages[k].seconds = r->stages[k].seconds;
+		}
 		if (r->opened)
 			vs.report->checks_run++;
 		if ((error = og_report__add_layer(vs.report, &rl)) < 0)
@@ -479,6 +516,8 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 			goto done;
 finish:
 	dedupe(&vs.report->findings);
+	vs.report->has_timings = opts->timings;
+	vs.report->seconds = now() - t0;
 	*out = vs.report;
 	vs.report = NULL;
 	error = 0;

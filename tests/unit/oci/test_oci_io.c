@@ -291,7 +291,7 @@ static void fail_close(og_reader *r)
 static void test_oci_io__read_all_error(void **state)
 {
 	fixture *f = *state;
-	og_reader r = { fail_read, fail_close };
+	og_reader r = { fail_read, fail_close, NULL };
 	unsigned char *out = NULL;
 	size_t len = 7;
 

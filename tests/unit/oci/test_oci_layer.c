@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -371,8 +372,12 @@ static void put_layer(fixture *f, const char *mt, const buf_t *data)
 	set_desc(f, mt, d, (int64_t)data->len);
 }
 
+/* The whole group runs twice: in one thread, then split in two stages. */
+static int split_mode;
+
 static int run(fixture *f, int walk, int check_media_type)
 {
+	f->job.split = split_mode;
 	f->job.index = 3;
 	f->job.desc = &f->desc;
 	f->job.walk = walk;
@@ -791,6 +796,98 @@ static void test_oci_layer__visitor_failure(void **state)
 	buf_free(&gz);
 }
 
+/* A layer of `zeros` zero bytes in one file, gzip-compressed. */
+static buf_t zero_layer(size_t zeros, buf_t *tar)
+{
+	unsigned char *z = calloc(1, zeros);
+
+	assert_non_null(z);
+	memset(tar, 0, sizeof(*tar));
+	tar_entry(tar, "zeros", '0', NULL, z, zeros, 0644);
+	tar_end(tar);
+	free(z);
+	return gzip_of(tar->p, tar->len);
+}
+
+static void test_oci_layer__ratio_limit(void **state)
+{
+	fixture *f = *state;
+	og_layer_limits lim = { 10, (uint64_t)1 << 20, 0, NULL };
+	buf_t tar, gz = zero_layer((size_t)16 << 20, &tar);
+	static const char *const ids[] = { "layer.compression_ratio" };
+
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	f->job.limits = &lim;
+	assert_int_equal(run(f, 1, 1), 0);
+	/* Stopped, not inflated to the end; the blob is still verified whole. */
+	expect_findings(f, ids, 1);
+	assert_true(f->res.stopped);
+	assert_false(f->res.decoded);
+	assert_false(f->res.walked);
+	assert_true(f->res.uncompressed_size < tar.len);
+	assert_int_equal(f->res.size, gz.len);
+	assert_non_null(strstr(f->res.findings.items[0].message, "ratio"));
+	buf_free(&tar);
+	buf_free(&gz);
+}
+
+static void test_oci_layer__total_limit(void **state)
+{
+	fixture *f = *state;
+	_Atomic uint64_t total;
+	og_layer_limits lim = { 0, 0, (uint64_t)2 << 20, &total };
+	buf_t tar, gz = zero_layer((size_t)8 << 20, &tar);
+	static const char *const ids[] = { "size.uncompressed" };
+
+	atomic_init(&total, 0);
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	f->job.limits = &lim;
+	assert_int_equal(run(f, 1, 1), 0);
+	expect_findings(f, ids, 1);
+	assert_true(f->res.stopped);
+	buf_free(&tar);
+	buf_free(&gz);
+}
+
+static void test_oci_layer__limits_not_crossed(void **state)
+{
+	fixture *f = *state;
+	_Atomic uint64_t total;
+	og_layer_limits lim = { 2000, (uint64_t)1 << 20, (uint64_t)64 << 20, &total };
+	buf_t tar, gz = zero_layer((size_t)4 << 20, &tar);
+
+	atomic_init(&total, 0);
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	f->job.limits = &lim;
+	assert_int_equal(run(f, 1, 1), 0);
+	expect_findings(f, NULL, 0);
+	assert_true(f->res.walked);
+	assert_int_equal(f->res.uncompressed_size, tar.len);
+	assert_int_equal(atomic_load(&total), tar.len);
+	buf_free(&tar);
+	buf_free(&gz);
+}
+
+static void test_oci_layer__timings(void **state)
+{
+	fixture *f = *state;
+	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	assert_int_equal(run(f, 1, 1), 0);
+	assert_int_equal(f->res.stages[OG_STAGE_READ].bytes, gz.len);
+	assert_int_equal(f->res.stages[OG_STAGE_COMPRESSED_HASH].bytes, gz.len);
+	assert_int_equal(f->res.stages[OG_STAGE_DECOMPRESS].bytes, tar.len);
+	assert_int_equal(f->res.stages[OG_STAGE_DIFF_HASH].bytes, tar.len);
+	assert_int_equal(f->res.stages[OG_STAGE_SCANNERS].bytes, WANT_COUNT);
+	assert_true(f->res.wall > 0);
+	assert_true(f->res.stages[OG_STAGE_DECOMPRESS].seconds >= 0);
+	assert_true(f->res.stages[OG_STAGE_TAR_WALK].seconds >= 0);
+	assert_string_equal(og_stage_name(OG_STAGE_DIFF_HASH), "diffIdHash");
+	buf_free(&tar);
+	buf_free(&gz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -811,7 +908,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oci_layer__padding_in_diff_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__entry_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__visitor_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_layer__ratio_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_layer__total_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_layer__limits_not_crossed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_layer__timings, setup, teardown),
 	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	split_mode = 0;
+	failed = cmocka_run_group_tests_name("one thread", tests, NULL, NULL);
+	split_mode = 1;
+	failed += cmocka_run_group_tests_name("split in two threads", tests, NULL, NULL);
+	return failed;
 }
