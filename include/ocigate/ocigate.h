@@ -68,8 +68,17 @@ typedef enum {
 
 typedef enum {
 	OG_FORMAT_TEXT = 0,
-	OG_FORMAT_JSON = 1
+	OG_FORMAT_JSON = 1,
+	OG_FORMAT_MARKDOWN = 2,  /* a summary for $GITHUB_STEP_SUMMARY */
+	OG_FORMAT_GITHUB = 3,    /* ::error:: / ::warning:: workflow commands */
+	OG_FORMAT_JUNIT = 4,     /* JUnit XML */
+	OG_FORMAT_SARIF = 5,     /* SARIF 2.1.0 */
+	OG_FORMAT_ERRORLOG = 6   /* JSON Lines, one finding per line */
 } og_format_t;
+
+/** Parse "text", "json", "markdown", "github", "junit", "sarif",
+ * "errorlog". Returns 0 or OG_EINVALID. */
+OG_EXTERN int og_format_parse(og_format_t *out, const char *name);
 
 /** Library-wide set-up. Call once, before threads start. */
 OG_EXTERN int og_global_init(void);
@@ -114,20 +123,23 @@ OG_EXTERN size_t og_report_finding_count(const og_report *report);
 OG_EXTERN const og_finding *og_report_finding(const og_report *report, size_t i);
 /** Number of findings at exactly this severity. */
 OG_EXTERN size_t og_report_count(const og_report *report, og_severity_t sev);
-/** pass / warn / fail against a threshold (fail when any finding >= it). */
+/** pass / warn / fail against a threshold (fail when any finding >= it);
+ * OG_SEV_NONE means the report's own threshold (the policy's fail_on). */
 OG_EXTERN og_verdict_t og_report_verdict(const og_report *report,
 	og_severity_t fail_on);
+/** The policy's fail threshold for this report (HIGH by default). */
+OG_EXTERN og_severity_t og_report_fail_on(const og_report *report);
 
 typedef struct og_render_options {
 	unsigned int version;
 	og_format_t format;
 	int color;              /* ANSI colour in text output */
-	og_severity_t fail_on;  /* for the verdict */
+	og_severity_t fail_on;  /* for the verdict; OG_SEV_NONE: the policy's */
 } og_render_options;
 #define OG_RENDER_OPTIONS_VERSION 1
-#define OG_RENDER_OPTIONS_INIT { OG_RENDER_OPTIONS_VERSION, OG_FORMAT_TEXT, 0, OG_SEV_HIGH }
+#define OG_RENDER_OPTIONS_INIT { OG_RENDER_OPTIONS_VERSION, OG_FORMAT_TEXT, 0, OG_SEV_NONE }
 
-/** Render a report as text or JSON. *out is a NUL-terminated string, og_free it. */
+/** Render a report in one format. *out is a NUL-terminated string, og_free it. */
 OG_EXTERN int og_report_render(char **out, const og_report *report,
 	const og_render_options *opts);
 
@@ -140,11 +152,13 @@ typedef struct og_validate_options {
 	                         * stages (decompress | hash + walk). */
 	const char *platform;   /* "os/arch[/variant]", NULL = every platform */
 	int timings;            /* record per-layer, per-stage timings */
+	const char *policy;     /* a policy file; NULL = the built-in default.
+	                         * Its size limits override the two below. */
 	unsigned int max_compression_ratio; /* 0 = OG_DEFAULT_MAX_RATIO */
 	unsigned long long max_uncompressed; /* bytes, all layers; 0 = default */
 } og_validate_options;
 #define OG_VALIDATE_OPTIONS_VERSION 2
-#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, 0, 0 }
+#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, 0 }
 
 /*
  * Decompression limits, enforced while inflating (a bomb is stopped when it
@@ -192,6 +206,15 @@ typedef struct og_inspect_options {
  */
 OG_EXTERN int og_inspect(char **out, size_t *out_len, og_ctx *ctx,
 	const char *ref, const og_inspect_options *opts);
+
+/* --------------------------------------------------------------- policy */
+
+/** The built-in default policy as a JSON document to start from. og_free it. */
+OG_EXTERN int og_policy_init_text(char **out);
+
+/** Check a policy file: 0 if valid; OG_ENOTFOUND, or OG_EINVALID with a
+ * message naming the offending key. */
+OG_EXTERN int og_policy_check_file(og_ctx *ctx, const char *path);
 
 /* --------------------------------------------------------------- schema */
 

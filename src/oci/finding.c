@@ -50,6 +50,13 @@ static const og_check checks[] = {
 	{ "metadata.incomplete", M, V, 0 },
 	{ "history.mismatch", M, V, 0 },
 	{ "annotations.missing", L, V, 0 },
+	{ "env.missing", H, V, 0 },
+	{ "env.forbidden", H, V, 0 },
+	{ "port.not_allowed", M, V, 0 },
+	/* The gate itself */
+	{ "policy.ignore_expired", M, V, 0 },
+	{ "policy.ignore_unused", L, V, 0 },
+	{ "run.nothing_checked", C, V, 0 },
 	/* Content and security */
 	{ "path.traversal", C, V, 0 },
 	{ "path.absolute", H, V, 0 },

@@ -20,7 +20,9 @@ og_report *og_report__new(og_report_kind_t kind, const char *ref)
 	if (!r)
 		return NULL;
 	r->kind = kind;
+	r->fail_on = OG_SEV_HIGH;
 	og_findings_init(&r->findings);
+	og_findings_init(&r->suppressed);
 	if (ref && !(r->ref = og__strdup(ref))) {
 		free(r);
 		return NULL;
@@ -121,7 +123,42 @@ void og_report_free(og_report *report)
 		layer_dispose(&report->layers[i]);
 	free(report->layers);
 	og_findings_dispose(&report->findings);
+	og_findings_dispose(&report->suppressed);
+	for (i = 0; i < report->check_count; i++)
+		free(report->checks[i]);
+	free(report->checks);
+	free(report->policy_path);
+	free(report->policy_digest);
 	free(report);
+}
+
+int og_report__add_check(og_report *r, const char *id)
+{
+	char **grown, *copy;
+	size_t lo = 0, hi = r->check_count, mid;
+	int c;
+
+	/* Kept sorted: find the place, or the id already there. */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(r->checks[mid], id)) == 0)
+			return 0;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!(copy = og__strdup(id)))
+		return OG_ENOMEM;
+	if (!(grown = realloc(r->checks, (r->check_count + 1) * sizeof(*grown)))) {
+		free(copy);
+		return OG_ENOMEM;
+	}
+	r->checks = grown;
+	memmove(&r->checks[lo + 1], &r->checks[lo], (r->check_count - lo) * sizeof(*grown));
+	r->checks[lo] = copy;
+	r->check_count++;
+	return 0;
 }
 
 /* ------------------------------------------------------------- queries */
@@ -157,6 +194,8 @@ og_verdict_t og_report_verdict(const og_report *report, og_severity_t fail_on)
 
 	if (!report)
 		return OG_VERDICT_PASS;
+	if (fail_on == OG_SEV_NONE)
+		fail_on = report->fail_on;
 	for (i = 0; i < report->findings.count; i++) {
 		og_severity_t sev = report->findings.items[i].severity;
 
@@ -166,6 +205,11 @@ og_verdict_t og_report_verdict(const og_report *report, og_severity_t fail_on)
 			verdict = OG_VERDICT_WARN;
 	}
 	return verdict;
+}
+
+og_severity_t og_report_fail_on(const og_report *report)
+{
+	return report ? report->fail_on : OG_SEV_HIGH;
 }
 
 static const char *verdict_name(og_verdict_t v)

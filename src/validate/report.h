@@ -47,6 +47,13 @@ struct og_report {
 	size_t layer_count;
 	og_findings findings;    /* in deterministic order */
 	unsigned int checks_run; /* blobs and documents actually checked */
+	og_findings suppressed;  /* findings an ignore entry suppressed; their
+	                          * message ends " [ignored: REASON]" */
+	char **checks;           /* ids of the checks that ran (sorted, unique) */
+	size_t check_count;
+	char *policy_path;       /* NULL: the built-in default */
+	char *policy_digest;     /* sha256 of the policy file; NULL if built in */
+	og_severity_t fail_on;   /* the policy's threshold */
 	int has_timings;         /* render the timings (--timings) */
 	double seconds;          /* wall time of the whole run */
 	unsigned int jobs;       /* worker threads used */
@@ -60,5 +67,7 @@ int og_report__set_image(og_report *r, const char *digest, const char *media_typ
 int og_report__add_platform(og_report *r, const char *platform);
 /* Append a layer; its strings are copied. */
 int og_report__add_layer(og_report *r, const og_report_layer *layer);
+/* Record that a check ran (id copied; duplicates ignored). */
+int og_report__add_check(og_report *r, const char *id);
 
 #endif
