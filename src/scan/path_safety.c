@@ -13,6 +13,7 @@
 #include <time.h>
 #include <sys/random.h>
 #include "path_safety.h"
+#include "pathbuf.h"
 
 #define NONE UINT64_MAX
 
@@ -324,84 +325,13 @@ static dirnode *dir_get(og_path_summary *s, const char *key, size_t len,
 
 /* ------------------------------------------------------- normalization */
 
-typedef struct pbuf {
-	char *s;
-	size_t len, cap;
-} pbuf;
-
-static int pbuf_reserve(pbuf *pb, size_t need)
-{
-	char *s;
-	size_t cap;
-
-	if (need <= pb->cap)
-		return 0;
-	cap = pb->cap ? pb->cap : 256;
-	while (cap < need)
-		cap *= 2;
-	s = realloc(pb->s, cap);
-	if (!s)
-		return OG_ENOMEM;
-	pb->s = s;
-	pb->cap = cap;
-	return 0;
-}
-
-static int pbuf_set(pbuf *pb, const char *s, size_t len)
-{
-	if (pbuf_reserve(pb, len + 1) < 0)
-		return OG_ENOMEM;
-	memcpy(pb->s, s, len);
-	pb->len = len;
-	pb->s[len] = '\0';
-	return 0;
-}
-
-/*
- * Walk path p from the normalized directory in pb (a leading "/" does not
- * reset it: callers start from "" for paths from the root). *above is set
- * when a ".." goes above the root; the walk then goes on from the root.
- */
-static int pbuf_apply(pbuf *pb, const char *p, int *above)
-{
-	size_t plen = strlen(p), i = 0, j, n;
-
-	if (pbuf_reserve(pb, pb->len + plen + 2) < 0)
-		return OG_ENOMEM;
-	while (i < plen) {
-		while (i < plen && p[i] == '/')
-			i++;
-		for (j = i; j < plen && p[j] != '/'; j++)
-			;
-		n = j - i;
-		if (n == 0)
-			break;
-		if (n == 2 && p[i] == '.' && p[i + 1] == '.') {
-			if (pb->len == 0)
-				*above = 1;
-			while (pb->len > 0 && pb->s[pb->len - 1] != '/')
-				pb->len--;
-			if (pb->len > 0)
-				pb->len--;
-		} else if (!(n == 1 && p[i] == '.')) {
-			if (pb->len)
-				pb->s[pb->len++] = '/';
-			memcpy(pb->s + pb->len, p + i, n);
-			pb->len += n;
-		}
-		i = j;
-	}
-	pb->s[pb->len] = '\0';
-	return 0;
-}
-
 /* ------------------------------------------------------ the layer walk */
 
 typedef struct ps_state {
 	og_ctx *ctx;
 	og_path_summary *sum;
-	pbuf path;   /* the entry's normalized path */
-	pbuf tmp;    /* a resolved link target, a whiteout's path */
+	og_pathbuf path;   /* the entry's normalized path */
+	og_pathbuf tmp;    /* a resolved link target, a whiteout's path */
 } ps_state;
 
 static int ps_begin(void **state, og_ctx *ctx, const og_layer_info *layer,
@@ -496,8 +426,8 @@ static int check_symlink(ps_state *st, const og_entry *e, og_findings *out,
 	if (!e->link || !e->link[0])
 		goto done;
 	/* Relative: from the symlink's directory; absolute: from the root. */
-	if (pbuf_set(&st->tmp, p, e->link[0] == '/' ? 0 : dlen) < 0 ||
-	    pbuf_apply(&st->tmp, e->link, &above) < 0)
+	if (og_pathbuf_set(&st->tmp, p, e->link[0] == '/' ? 0 : dlen) < 0 ||
+	    og_pathbuf_apply(&st->tmp, e->link, &above) < 0)
 		goto oom;
 	if (!above)
 		via = links_through(st->sum, st->tmp.s, st->tmp.len, 1);
@@ -528,7 +458,7 @@ static int check_hardlink(ps_state *st, const og_entry *e, og_findings *out)
 	if (!e->link || !e->link[0])
 		goto done;
 	st->tmp.len = 0;
-	if (pbuf_apply(&st->tmp, e->link, &above) < 0)
+	if (og_pathbuf_apply(&st->tmp, e->link, &above) < 0)
 		goto oom;
 	if (!above)
 		via = links_through(st->sum, st->tmp.s, st->tmp.len, 0);
@@ -563,10 +493,10 @@ static int note_whiteout(ps_state *st, const og_entry *e, size_t dlen,
 		goto done;
 	if (nlen == 0)
 		goto done;
-	if (pbuf_set(&st->tmp, st->path.s, dlen) < 0)
+	if (og_pathbuf_set(&st->tmp, st->path.s, dlen) < 0)
 		goto oom;
 	if (strcmp(base, ".wh..wh..opq") != 0) {
-		if (pbuf_reserve(&st->tmp, dlen + nlen + 2) < 0)
+		if (og_pathbuf_reserve(&st->tmp, dlen + nlen + 2) < 0)
 			goto oom;
 		if (dlen)
 			st->tmp.s[st->tmp.len++] = '/';
@@ -606,7 +536,7 @@ static int ps_entry(void *state, const og_entry *e, og_findings *out)
 			"entry name %s is absolute", e->path)) < 0)
 		goto oom;
 	st->path.len = 0;
-	if (pbuf_apply(&st->path, e->path, &above) < 0)
+	if (og_pathbuf_apply(&st->path, e->path, &above) < 0)
 		goto oom;
 	if (above) {
 		/* Nowhere in the image: nothing more to say about it. */
