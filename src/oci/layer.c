@@ -292,27 +292,49 @@ static void *produce(void *arg)
 
 /* --------------------------------------------------------------- visitors */
 
+#define MAX_VISITORS 32
+
 typedef struct walk_state {
 	const og_layer_job *job;
 	og_layer_result *res;
 	int visitor_error; /* a visitor's abort: not a problem of the layer */
 	double seconds;    /* in the visitors */
+	unsigned char wants[MAX_VISITORS]; /* asked for the current entry's data */
 } walk_state;
 
 static int on_entry(const og_entry *entry, void *payload)
+{
+	walk_state *ws = payload;
+	const og_visitor_class *v;
+	double t0 = now();
+	size_t i;
+	int error = 0, any = 0, rc;
+
+	for (i = 0; i < ws->job->visitor_count && i < MAX_VISITORS && !error; i++) {
+		ws->wants[i] = 0;
+		if (!ws->res->states[i])
+			continue;
+		v = ws->job->visitors[i];
+		if ((rc = v->entry(ws->res->states[i], entry, &ws->res->findings)) < 0)
+			ws->visitor_error = error = rc;
+		else if (rc == OG_VISIT_DATA && v->data && entry->type == OG_ENTRY_FILE)
+			any = ws->wants[i] = 1;
+	}
+	ws->seconds += now() - t0;
+	return error ? error : any;
+}
+
+static int on_data(const void *data, size_t len, void *payload)
 {
 	walk_state *ws = payload;
 	double t0 = now();
 	size_t i;
 	int error = 0;
 
-	for (i = 0; i < ws->job->visitor_count && !error; i++) {
-		if (!ws->res->states[i])
-			continue;
-		if ((error = ws->job->visitors[i]->entry(ws->res->states[i], entry,
-				&ws->res->findings)) < 0)
+	for (i = 0; i < ws->job->visitor_count && i < MAX_VISITORS && !error; i++)
+		if (ws->wants[i] && (error = ws->job->visitors[i]->data(ws->res->states[i],
+				data, len, &ws->res->findings)) < 0)
 			ws->visitor_error = error;
-	}
 	ws->seconds += now() - t0;
 	return error;
 }
@@ -382,7 +404,7 @@ static int walk_stream(og_layer_result *res, og_ctx *ctx, const og_layer_job *jo
 
 	hash_reader_init(diff, in, diff_hash);
 	t0 = now();
-	rc = og_tar_walk(&res->entries, ctx, &diff->base, on_entry, ws, digest);
+	rc = og_tar_walk_data(&res->entries, ctx, &diff->base, on_entry, on_data, ws, digest);
 	res->stages[OG_STAGE_TAR_WALK].seconds = now() - t0;
 	if (ws->visitor_error)
 		return ws->visitor_error;
@@ -418,11 +440,14 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	ring g;
 	producer p;
 	pthread_t thread;
-	walk_state ws = { job, res, 0, 0 };
+	walk_state ws;
 	const char *why;
 	int error, rc, tar_ok = 1, threaded = 0, ring_ready = 0;
 
 	memset(&diff, 0, sizeof(diff));
+	memset(&ws, 0, sizeof(ws));
+	ws.job = job;
+	ws.res = res;
 	/* The decoder reports to rctx: the producer's ctx when split. */
 	if ((error = og_decoder_new(&dec, rctx, &raw->base, d->digest)) < 0)
 		return og_error_set(ctx, error, "%s", rctx->error);

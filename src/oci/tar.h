@@ -30,8 +30,12 @@ typedef struct og_entry {
 	uint64_t index;     /* 0-based position in the layer */
 } og_entry;
 
-/* Return 0 to go on, a negative code to stop the walk (returned as is). */
+/* Return 0 to go on, a negative code to stop the walk (returned as is), or
+ * (with og_tar_walk_data, for a regular file) 1 to get the entry's data. */
 typedef int (*og_entry_cb)(const og_entry *entry, void *payload);
+
+/* A block of the current entry's data, in order. 0, or negative to stop. */
+typedef int (*og_data_cb)(const void *data, size_t len, void *payload);
 
 /* Internal code: the stream is not a readable tar (message on ctx). */
 #define OG_ETAR (-21)
@@ -50,5 +54,10 @@ typedef int (*og_entry_cb)(const og_entry *entry, void *payload);
  */
 int og_tar_walk(uint64_t *entries, og_ctx *ctx, og_reader *r,
 	og_entry_cb cb, void *payload, const char *name);
+
+/* The same, and when cb returns 1 for a regular file its data is handed to
+ * data_cb in blocks before the walk goes on. */
+int og_tar_walk_data(uint64_t *entries, og_ctx *ctx, og_reader *r,
+	og_entry_cb cb, og_data_cb data_cb, void *payload, const char *name);
 
 #endif

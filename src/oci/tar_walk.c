@@ -164,6 +164,12 @@ done:
 int og_tar_walk(uint64_t *entries, og_ctx *ctx, og_reader *r,
 	og_entry_cb cb, void *payload, const char *name)
 {
+	return og_tar_walk_data(entries, ctx, r, cb, NULL, payload, name);
+}
+
+int og_tar_walk_data(uint64_t *entries, og_ctx *ctx, og_reader *r,
+	og_entry_cb cb, og_data_cb data_cb, void *payload, const char *name)
+{
 	struct archive *a = NULL;
 	struct archive_entry *ae;
 	walk w;
@@ -221,6 +227,23 @@ int og_tar_walk(uint64_t *entries, og_ctx *ctx, og_reader *r,
 		count++;
 		if (cb && (error = cb(&e, payload)) < 0)
 			goto done;
+		if (error > 0 && data_cb && e.type == OG_ENTRY_FILE) {
+			/* A visitor asked for the data: hand it over block by block
+			 * (libarchive's own buffers, no copy). */
+			const void *block;
+			size_t blen;
+			la_int64_t off;
+
+			while ((ar = archive_read_data_block(a, &block, &blen, &off)) == ARCHIVE_OK)
+				if (blen && (error = data_cb(block, blen, payload)) < 0)
+					goto done;
+			if (ar != ARCHIVE_EOF) {
+				error = tar_error(ctx, &w, a, name);
+				goto done;
+			}
+			error = 0;
+			continue;
+		}
 		error = 0;
 		if (archive_read_data_skip(a) != ARCHIVE_OK) {
 			error = tar_error(ctx, &w, a, name);

@@ -16,17 +16,23 @@ typedef struct og_layer_info {
 	const char *digest;    /* the layer descriptor's digest */
 } og_layer_info;
 
+#define OG_VISIT_DATA 1
+
 typedef struct og_visitor_class {
 	const char *name;
 	/* Make the per-layer state. payload is the class's payload. */
 	int (*begin)(void **state, og_ctx *ctx, const og_layer_info *layer,
 		void *payload);
-	/* One entry. Add findings to out; return 0, or negative to abort. */
+	/* One entry. Add findings to out; return 0, negative to abort, or
+	 * OG_VISIT_DATA for a regular file whose data the visitor wants. */
 	int (*entry)(void *state, const og_entry *entry, og_findings *out);
 	/* The layer's walk ended (also called after a failed walk). */
 	int (*end)(void *state, og_findings *out);
 	void (*free)(void *state);
 	void *payload;
+	/* Optional: the data of an entry it asked for, in blocks, in order;
+	 * then the next entry() call. 0, or negative to abort. */
+	int (*data)(void *state, const void *buf, size_t len, og_findings *out);
 } og_visitor_class;
 
 #endif

@@ -644,7 +644,7 @@ static void ps_free(void *state)
 }
 
 const og_visitor_class og_scan_path_safety = {
-	"path_safety", ps_begin, ps_entry, ps_end, ps_free, NULL
+	"path_safety", ps_begin, ps_entry, ps_end, ps_free, NULL, NULL
 };
 
 int og_path_safety_take(og_path_summary **out, void *state)
