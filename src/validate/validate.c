@@ -9,7 +9,10 @@
 #include <time.h>
 #include "oci/layer.h"
 #include "oci/pool.h"
+#include "scan/fsview.h"
 #include "scan/path_safety.h"
+#include "checks.h"
+#include "policy.h"
 #include "report.h"
 
 /* Layers smaller than this are not worth a second thread. */
@@ -29,7 +32,14 @@ typedef struct image {
 	size_t layer_count;
 	char **diff_ids;         /* expected, borrowed from the config copy */
 	size_t diff_id_count;
-	og_config config;
+	og_config config;        /* config.root: the whole document, if read */
+	int attestation;         /* or another artifact: no image checks */
+	char platform[128];      /* "" when unknown */
+	char *config_digest;
+	uint64_t config_size;
+	json_t *annotations;     /* the manifest's, or NULL */
+	char **layer_digests;    /* from the manifest ("" for a bad one) */
+	uint64_t *layer_sizes;
 } image;
 
 typedef struct vstate {
@@ -48,10 +58,32 @@ typedef struct vstate {
 	og_path_summary **summaries; /* per job, taken from the path visitor */
 	og_layer_limits limits;
 	_Atomic uint64_t total;  /* uncompressed bytes so far, all jobs */
+	og_policy *policy;
+	int root_is_index;       /* the top is an index (platform checks) */
+	int need_fs;             /* a check needs the final filesystem */
+	og_fs_layer **fs_layers; /* per job, from the fsview visitor */
 } vstate;
 
-static const og_visitor_class *const visitors[] = { &og_scan_path_safety };
+/* The scanners of every layer; the fsview only when a check needs it. */
+static const og_visitor_class *const visitors[] = { &og_scan_path_safety, &og_scan_fsview };
+#define V_PATH 0
+#define V_FSVIEW 1
 #define VISITOR_COUNT (sizeof(visitors) / sizeof(visitors[0]))
+
+/* Does an image's config make a check look at its files? */
+static void note_fs_needs(vstate *vs, const og_config *c)
+{
+	json_t *cfg = json_object_get(c->root, "config");
+	json_t *ep = json_object_get(cfg, "Entrypoint"), *cmd = json_object_get(cfg, "Cmd");
+	json_t *argv = json_array_size(ep) ? ep : cmd;
+	const char *a0 = json_string_value(json_array_get(argv, 0));
+	const char *user = json_string_value(json_object_get(cfg, "User"));
+
+	if (vs->policy->entrypoint_exec_form && a0 && a0[0] == '/')
+		vs->need_fs = 1;
+	if (vs->policy->user_non_root && user && *user && (user[0] < '0' || user[0] > '9'))
+		vs->need_fs = 1;
+}
 
 /* The job for a blob, made on first use; dedupes layers shared by images. */
 static int job_for(size_t *out, vstate *vs, const og_descriptor *d, size_t index, int walk)
@@ -165,12 +197,29 @@ static int walk_manifest(vstate *vs, const og_descriptor *desc, json_t *j,
 	}
 	img->manifest_digest = og__strdup(desc->digest);
 	img->layer_count = m.layer_count;
-	if (m.layer_count && (img->jobs = malloc(m.layer_count * sizeof(size_t))) == NULL) {
+	img->attestation = artifact;
+	img->config_digest = og__strdup(m.config.digest ? m.config.digest : "");
+	img->config_size = m.config.size > 0 ? (uint64_t)m.config.size : 0;
+	img->annotations = m.annotations ? json_incref(m.annotations) : NULL;
+	if (!img->manifest_digest || !img->config_digest) {
 		error = og_error_oom(vs->ctx);
 		goto done;
 	}
-	for (i = 0; i < m.layer_count; i++)
+	if (m.layer_count && ((img->jobs = malloc(m.layer_count * sizeof(size_t))) == NULL ||
+	    (img->layer_digests = calloc(m.layer_count, sizeof(char *))) == NULL ||
+	    (img->layer_sizes = calloc(m.layer_count, sizeof(uint64_t))) == NULL)) {
+		error = og_error_oom(vs->ctx);
+		goto done;
+	}
+	for (i = 0; i < m.layer_count; i++) {
 		img->jobs[i] = SIZE_MAX;
+		img->layer_sizes[i] = m.layers[i].size > 0 ? (uint64_t)m.layers[i].size : 0;
+		if ((img->layer_digests[i] = og__strdup(m.layers[i].digest ?
+				m.layers[i].digest : "")) == NULL) {
+			error = og_error_oom(vs->ctx);
+			goto done;
+		}
+	}
 
 	if ((error = og_source_fetch(&cfg, &cfg_len, vs->src, vs->ctx, &m.config,
 			vs->ctx->limits.max_json, f, "blob.missing", "config")) < 0)
@@ -200,9 +249,11 @@ static int walk_manifest(vstate *vs, const og_descriptor *desc, json_t *j,
 			c = *desc->platform;
 		if (c.os && c.architecture) {
 			og_platform_format(plat, sizeof(plat), &c);
+			snprintf(img->platform, sizeof(img->platform), "%s", plat);
 			if ((error = og_report__add_platform(vs->report, plat)) < 0)
 				goto done;
 		}
+		note_fs_needs(vs, &img->config);
 	}
 
 	for (i = 0; i < m.layer_count; i++) {
@@ -279,6 +330,8 @@ static int walk_node(vstate *vs, const og_descriptor *desc, unsigned int depth,
 		kind = og_json_sniff_kind(j);
 
 	if (kind == OG_KIND_INDEX) {
+		if (depth == 0)
+			vs->root_is_index = 1;
 		if (depth >= vs->ctx->limits.max_depth) {
 			og_findings_add(f, "manifest.schema", desc->digest,
 				"%s: indexes nested deeper than %u", desc->digest,
@@ -382,7 +435,7 @@ static void dedupe(og_findings *f)
 
 static void vstate_dispose(vstate *vs)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; vs->results && i < vs->job_count; i++)
 		og_layer_result_dispose(&vs->results[i], &vs->jobs[i]);
@@ -392,16 +445,163 @@ static void vstate_dispose(vstate *vs)
 	for (i = 0; i < vs->job_count; i++)
 		og_descriptor_dispose(&vs->descs[i]);
 	for (i = 0; i < vs->image_count; i++) {
-		free(vs->images[i].manifest_digest);
-		free(vs->images[i].jobs);
-		og_config_dispose(&vs->images[i].config);
+		image *img = &vs->images[i];
+
+		free(img->manifest_digest);
+		free(img->jobs);
+		og_config_dispose(&img->config);
+		free(img->config_digest);
+		json_decref(img->annotations);
+		for (k = 0; img->layer_digests && k < img->layer_count; k++)
+			free(img->layer_digests[k]);
+		free(img->layer_digests);
+		free(img->layer_sizes);
 	}
+	for (i = 0; vs->fs_layers && i < vs->job_count; i++)
+		og_fs_layer_free(vs->fs_layers[i]);
+	free(vs->fs_layers);
+	og_policy_free(vs->policy);
 	free(vs->images);
 	free(vs->results);
 	free(vs->jobs);
 	free(vs->descs);
 	og_platform_dispose(&vs->want);
 	og_source_free(vs->src);
+}
+
+/* Ids of the integrity and conformance checks every run makes. */
+static const char *const always_checks[] = {
+	"blob.missing", "blob.digest_mismatch", "blob.size_mismatch", "digest.invalid",
+	"layout.invalid", "manifest.schema", "manifest.media_type", "layer.foreign",
+	"layer.diffid_count", "platform.mismatch",
+};
+static const char *const layer_checks[] = {
+	"layer.diffid_mismatch", "layer.decompress_error", "layer.trailing_data",
+	"layer.tar_invalid", "layer.compression_ratio", "path.traversal",
+	"path.absolute", "link.escape",
+};
+
+static int fs_exists(const og_final_fs *fs, const char *path)
+{
+	return og_fsview_exists((const og_fsview *)(const void *)fs, path);
+}
+
+/* The policy's metadata checks on each runnable image. */
+static int check_images(vstate *vs)
+{
+	const char **plats = NULL;
+	size_t i, k, nplats = 0;
+	int error = 0;
+
+	if (vs->image_count && (plats = calloc(vs->image_count, sizeof(*plats))) == NULL)
+		return og_error_oom(vs->ctx);
+	for (i = 0; i < vs->image_count && !error; i++) {
+		image *img = &vs->images[i];
+		og_fs_layer **fl = NULL;
+		og_fsview *fs = NULL;
+		og_image_facts facts;
+		int known = 1, stopped = 0;
+
+		if (img->attestation)
+			continue;
+		if (img->platform[0])
+			plats[nplats++] = img->platform;
+		memset(&facts, 0, sizeof(facts));
+		facts.manifest_digest = img->manifest_digest;
+		facts.platform = img->platform[0] ? img->platform : NULL;
+		facts.config = img->config.root;
+		facts.config_digest = img->config_digest;
+		facts.config_size = img->config_size;
+		facts.manifest_annotations = img->annotations;
+		facts.layer_count = img->layer_count;
+		facts.layer_digests = (const char *const *)img->layer_digests;
+		facts.layer_sizes = img->layer_sizes;
+		for (k = 0; k < img->layer_count; k++) {
+			og_layer_result *r = img->jobs[k] == SIZE_MAX ? NULL : &vs->results[img->jobs[k]];
+
+			if (!r || !r->decoded)
+				known = 0;
+			else
+				facts.uncompressed_total += r->uncompressed_size;
+			stopped |= r && r->stopped;
+		}
+		facts.uncompressed_known = known;
+		facts.uncompressed_stopped = stopped;
+		if (vs->fs_layers && img->layer_count) {
+			if ((fl = calloc(img->layer_count, sizeof(*fl))) == NULL) {
+				error = og_error_oom(vs->ctx);
+				break;
+			}
+			for (k = 0; k < img->layer_count; k++)
+				if (img->jobs[k] != SIZE_MAX && vs->results[img->jobs[k]].walked)
+					fl[k] = vs->fs_layers[img->jobs[k]];
+			if ((error = og_fsview_build(&fs, fl, img->layer_count)) < 0) {
+				free(fl);
+				error = og_error_oom(vs->ctx);
+				break;
+			}
+			facts.exists = fs_exists;
+			facts.fs = (const og_final_fs *)(const void *)fs;
+			facts.passwd = og_fsview_file(fs, "etc/passwd", &facts.passwd_len);
+		}
+		if (img->config.root && og_checks_image(vs->report, vs->policy, &facts) < 0)
+			error = og_error_oom(vs->ctx);
+		og_fsview_free(fs);
+		free(fl);
+	}
+	/* Required platforms: of the whole index, so not when one was picked. */
+	if (!error && !vs->have_want && vs->root_is_index &&
+	    og_checks_platforms(vs->report, vs->policy, plats, nplats,
+			vs->src->root.digest) < 0)
+		error = og_error_oom(vs->ctx);
+	free(plats);
+	return error;
+}
+
+/* Which checks ran, for reports that list passing ones too. */
+static int record_checks(vstate *vs)
+{
+	size_t i, walked = 0;
+
+	if (vs->report->checks_run == 0)
+		return 0;
+	for (i = 0; i < sizeof(always_checks) / sizeof(always_checks[0]); i++)
+		if (og_report__add_check(vs->report, always_checks[i]) < 0)
+			return og_error_oom(vs->ctx);
+	if (vs->root_is_index && og_report__add_check(vs->report, "index.manifest_missing") < 0)
+		return og_error_oom(vs->ctx);
+	for (i = 0; i < vs->job_count; i++)
+		walked += vs->jobs[i].walk && vs->results && vs->results[i].opened;
+	if (vs->job_count && og_report__add_check(vs->report, "size.uncompressed") < 0)
+		return og_error_oom(vs->ctx);
+	for (i = 0; walked && i < sizeof(layer_checks) / sizeof(layer_checks[0]); i++)
+		if (og_report__add_check(vs->report, layer_checks[i]) < 0)
+			return og_error_oom(vs->ctx);
+	return 0;
+}
+
+static int load_policy(vstate *vs, const og_validate_options *opts)
+{
+	int error;
+
+	if (opts->policy)
+		error = og_policy_load(&vs->policy, vs->ctx, opts->policy);
+	else
+		error = og_policy_default(&vs->policy, vs->ctx);
+	if (error < 0)
+		return error;
+	vs->report->fail_on = vs->policy->fail_on;
+	if ((vs->policy->path && !(vs->report->policy_path = og__strdup(vs->policy->path))) ||
+	    (vs->policy->digest[0] && !(vs->report->policy_digest = og__strdup(vs->policy->digest))))
+		return og_error_oom(vs->ctx);
+	/* Enforced while decompressing; explicit options win. */
+	vs->limits.max_ratio = opts->max_compression_ratio ?
+		opts->max_compression_ratio : vs->policy->max_compression_ratio;
+	vs->limits.ratio_floor = OG_RATIO_FLOOR;
+	vs->limits.max_total = opts->max_uncompressed ?
+		opts->max_uncompressed : vs->policy->max_uncompressed;
+	vs->limits.total = &vs->total;
+	return 0;
 }
 
 int og_validate(og_report **out, og_ctx *ctx, const char *ref,
@@ -421,15 +621,11 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 	memset(&vs, 0, sizeof(vs));
 	vs.ctx = ctx;
 	atomic_init(&vs.total, 0);
-	vs.limits.max_ratio = opts->max_compression_ratio ?
-		opts->max_compression_ratio : OG_DEFAULT_MAX_RATIO;
-	vs.limits.ratio_floor = OG_RATIO_FLOOR;
-	vs.limits.max_total = opts->max_uncompressed ?
-		opts->max_uncompressed : OG_DEFAULT_MAX_UNCOMPRESSED;
-	vs.limits.total = &vs.total;
 	og_error_clear(ctx);
 	if ((vs.report = og_report__new(OG_REPORT_IMAGE, ref)) == NULL)
 		return og_error_oom(ctx);
+	if ((error = load_policy(&vs, opts)) < 0)
+		goto done;
 	if (opts->platform) {
 		if (og_platform_parse(&vs.want, opts->platform) < 0) {
 			error = og_error_set(ctx, OG_EINVALID,
@@ -454,37 +650,37 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		goto done;
 	}
 
-	if (vs.job_count && (vs.results = calloc(vs.job_count, sizeof(*vs.results))) == NULL) {
+	if (vs.job_count && ((vs.results = calloc(vs.job_count, sizeof(*vs.results))) == NULL ||
+	    (vs.summaries = calloc(vs.job_count, sizeof(*vs.summaries))) == NULL ||
+	    (vs.need_fs && (vs.fs_layers = calloc(vs.job_count, sizeof(*vs.fs_layers))) == NULL))) {
 		error = og_error_oom(ctx);
 		goto done;
-	}
-	for (i = 0; i < vs.job_count; i++) {
-		og_layer_result_init(&vs.results[i]);
-		vs.jobs[i].desc = &vs.descs[i];
 	}
 	/* Threads go to layers first; when there are more threads than
 	 * layers, each layer (of some size) takes two: decode | hash + walk. */
 	threads = opts->jobs ? opts->jobs : og_pool_cpus();
 	workers = vs.job_count < threads ? (unsigned int)vs.job_count : threads;
 	split = workers > 0 && threads >= 2 * workers;
-	for (i = 0; i < vs.job_count; i++)
+	for (i = 0; i < vs.job_count; i++) {
+		og_layer_result_init(&vs.results[i]);
+		vs.jobs[i].desc = &vs.descs[i];
+		vs.jobs[i].visitor_count = vs.need_fs ? VISITOR_COUNT : V_FSVIEW;
 		vs.jobs[i].split = split && vs.jobs[i].walk && vs.descs[i].size >= SPLIT_MIN;
+	}
 	if ((error = og_pool_run(ctx, vs.job_count, workers, run_job, &vs)) < 0)
 		goto done;
 	vs.report->jobs = threads;
-	if (vs.job_count && (vs.summaries = calloc(vs.job_count, sizeof(*vs.summaries))) == NULL) {
-		error = og_error_oom(ctx);
-		goto done;
-	}
 	for (i = 0; i < vs.job_count; i++) {
 		og_layer_result *r = &vs.results[i];
 		og_report_layer rl;
 		unsigned int k;
 
-		if (r->state_count && r->states[0] &&
-		    (error = og_path_safety_take(&vs.summaries[i], r->states[0])) < 0)
+		if (r->state_count > V_PATH && r->states[V_PATH] &&
+		    (error = og_path_safety_take(&vs.summaries[i], r->states[V_PATH])) < 0)
 			goto done;
-
+		if (vs.fs_layers && r->state_count > V_FSVIEW && r->states[V_FSVIEW] &&
+		    (error = og_fsview_take(&vs.fs_layers[i], r->states[V_FSVIEW])) < 0)
+			goto done;
 		if ((error = og_findings_append(&vs.report->findings, &r->findings)) < 0)
 			goto done;
 		memset(&rl, 0, sizeof(rl));
@@ -514,8 +710,22 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 	for (i = 0; i < vs.image_count; i++)
 		if ((error = post_image(&vs, &vs.images[i])) < 0)
 			goto done;
+	if ((error = check_images(&vs)) < 0)
+		goto done;
 finish:
 	dedupe(&vs.report->findings);
+	if ((error = record_checks(&vs)) < 0)
+		goto done;
+	/* Nothing looked at is never a pass. */
+	if (vs.report->checks_run == 0 &&
+	    og_findings_add(&vs.report->findings, "run.nothing_checked", ref,
+		    "%s: no manifest, config or layer could be checked", ref) < 0) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
+	if ((error = og_policy_apply(vs.policy, &vs.report->findings,
+			&vs.report->suppressed, time(NULL))) < 0)
+		goto done;
 	vs.report->has_timings = opts->timings;
 	vs.report->seconds = now() - t0;
 	*out = vs.report;
