@@ -26,6 +26,7 @@ typedef int (*og_cli_command_cb)(og_ctx *ctx, int argc, char **argv);
 int og_cli__inspect(og_ctx *ctx, int argc, char **argv);
 int og_cli__validate(og_ctx *ctx, int argc, char **argv);
 int og_cli__schema(og_ctx *ctx, int argc, char **argv);
+int og_cli__policy(og_ctx *ctx, int argc, char **argv);
 
 /* Usage texts (usage.c). NULL name: the top-level usage. */
 void og_cli__usage(FILE *fp, const char *command);
@@ -51,7 +52,9 @@ int og_cli__exit_code(int code);
 
 /* Option values. Each returns 0, or prints a usage error and returns
  * OG_EXIT_USAGE. */
-int og_cli__parse_format(og_format_t *out, const char *command, const char *arg);
+/* reports: every report format; else only text and json. */
+int og_cli__parse_format(og_format_t *out, const char *command, const char *arg,
+	int reports);
 int og_cli__parse_fail_on(og_severity_t *out, const char *command, const char *arg);
 int og_cli__parse_jobs(unsigned int *out, const char *command, const char *arg);
 int og_cli__parse_platform(const char *command, const char *arg);
@@ -79,5 +82,8 @@ int og_cli__check_output(const char *command, const char *path);
  * after printing the error).
  */
 int og_cli__write_file(const char *path, const char *data, size_t len);
+
+/* Append data to path (created if absent). Returns an exit code. */
+int og_cli__append_file(const char *path, const char *data, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /* The subcommands: inspect, validate, schema. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -9,7 +10,10 @@ enum {
 	OPT_RAW = 256,
 	OPT_CONFIG,
 	OPT_FAIL_ON,
-	OPT_TIMINGS
+	OPT_TIMINGS,
+	OPT_POLICY,
+	OPT_REPORT,
+	OPT_ERROR_LOG
 };
 
 /* Short options start with ':' so that a missing argument is ':' not '?';
@@ -51,33 +55,7 @@ static int one_operand(const char **out, const char *command, const char *what,
 	return 0;
 }
 
-/* Render a report and send it to stdout, or to the --output file. */
-static int emit_report(const og_report *report, og_format_t format,
-	og_severity_t fail_on, const char *output)
-{
-	og_render_options ro = OG_RENDER_OPTIONS_INIT;
-	char *text = NULL;
-	int error, status;
 
-	ro.format = format;
-	ro.fail_on = fail_on;
-	ro.color = format == OG_FORMAT_TEXT && !output && og_cli__stdout_color();
-	if ((error = og_report_render(&text, report, &ro)) < 0) {
-		og_cli__error("cannot render the report: %s",
-			error == OG_ENOMEM ? "out of memory" : "internal error");
-		status = OG_EXIT_INTERNAL;
-		goto done;
-	}
-	if (output)
-		status = og_cli__write_file(output, text, strlen(text));
-	else
-		status = og_cli__write_stdout(text, strlen(text), 0);
-	if (status == OG_EXIT_OK && og_report_verdict(report, fail_on) == OG_VERDICT_FAIL)
-		status = OG_EXIT_FINDINGS;
-done:
-	og_free(text);
-	return status;
-}
 
 int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 {
@@ -107,7 +85,7 @@ int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 			config = 1;
 			break;
 		case 'f':
-			if ((status = og_cli__parse_format(&io.format, cmd, optarg)) != 0)
+			if ((status = og_cli__parse_format(&io.format, cmd, optarg, 0)) != 0)
 				goto done;
 			break;
 		case 'p':
@@ -143,11 +121,116 @@ done:
 }
 
 /* Options validate and schema share. */
+#define MAX_REPORTS 16
+
 typedef struct report_args {
 	og_format_t format;
-	og_severity_t fail_on;
+	og_severity_t fail_on;   /* OG_SEV_NONE: the policy's */
 	const char *output;
+	og_format_t report_format[MAX_REPORTS]; /* --report FORMAT=PATH */
+	const char *report_path[MAX_REPORTS];
+	size_t report_count;
+	const char *error_log;   /* --error-log PATH (appended) */
 } report_args;
+
+static int parse_report(report_args *ra, const char *cmd, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	og_format_t f;
+	int status;
+
+	if (!eq || eq == arg || !eq[1])
+		return og_cli__usage_error(cmd, "invalid --report '%s' (FORMAT=PATH)", arg);
+	if (ra->report_count == MAX_REPORTS)
+		return og_cli__usage_error(cmd, "at most %d --report options", MAX_REPORTS);
+	*eq = '\0';
+	status = og_cli__parse_format(&f, cmd, arg, 1);
+	*eq = '=';
+	if (status != 0)
+		return status;
+	if ((status = og_cli__check_output(cmd, eq + 1)) != 0)
+		return status;
+	ra->report_format[ra->report_count] = f;
+	ra->report_path[ra->report_count++] = eq + 1;
+	return 0;
+}
+
+/* Render one format; *out to og_free. Returns an exit code. */
+static int render(char **out, const og_report *report, og_format_t format,
+	og_severity_t fail_on, int color)
+{
+	og_render_options ro = OG_RENDER_OPTIONS_INIT;
+	int error;
+
+	ro.format = format;
+	ro.fail_on = fail_on;
+	ro.color = color;
+	if ((error = og_report_render(out, report, &ro)) < 0) {
+		og_cli__error("cannot render the report: %s",
+			error == OG_ENOMEM ? "out of memory" : "internal error");
+		return OG_EXIT_INTERNAL;
+	}
+	return OG_EXIT_OK;
+}
+
+/* Every extra destination: --report files, --error-log, and on GitHub
+ * Actions the annotations (stdout) and the step summary. */
+static int emit_extras(const og_report *report, const report_args *ra)
+{
+	const char *gha = getenv("GITHUB_ACTIONS"), *summary = getenv("GITHUB_STEP_SUMMARY");
+	char *text = NULL;
+	size_t i;
+	int status = OG_EXIT_OK;
+
+	for (i = 0; i < ra->report_count && status == OG_EXIT_OK; i++) {
+		if ((status = render(&text, report, ra->report_format[i], ra->fail_on, 0)) == OG_EXIT_OK)
+			status = og_cli__write_file(ra->report_path[i], text, strlen(text));
+		og_free(text);
+		text = NULL;
+	}
+	if (status == OG_EXIT_OK && ra->error_log) {
+		if ((status = render(&text, report, OG_FORMAT_ERRORLOG, ra->fail_on, 0)) == OG_EXIT_OK)
+			status = og_cli__append_file(ra->error_log, text, strlen(text));
+		og_free(text);
+		text = NULL;
+	}
+	if (status == OG_EXIT_OK && gha && strcmp(gha, "true") == 0 && ra->format != OG_FORMAT_GITHUB) {
+		if ((status = render(&text, report, OG_FORMAT_GITHUB, ra->fail_on, 0)) == OG_EXIT_OK)
+			status = og_cli__write_stdout(text, strlen(text), 0);
+		og_free(text);
+		text = NULL;
+	}
+	if (status == OG_EXIT_OK && summary && *summary) {
+		if ((status = render(&text, report, OG_FORMAT_MARKDOWN, ra->fail_on, 0)) == OG_EXIT_OK)
+			status = og_cli__append_file(summary, text, strlen(text));
+		og_free(text);
+	}
+	return status;
+}
+
+/* Render a report and send it to stdout, or to the --output file, then to
+ * the extra destinations. The exit code follows the verdict. */
+static int emit_report(const og_report *report, const report_args *ra)
+{
+	char *text = NULL;
+	int status;
+
+	status = render(&text, report, ra->format, ra->fail_on,
+		ra->format == OG_FORMAT_TEXT && !ra->output && og_cli__stdout_color());
+	if (status != OG_EXIT_OK)
+		goto done;
+	if (ra->output)
+		status = og_cli__write_file(ra->output, text, strlen(text));
+	else
+		status = og_cli__write_stdout(text, strlen(text), 0);
+	if (status == OG_EXIT_OK)
+		status = emit_extras(report, ra);
+	if (status == OG_EXIT_OK && og_report_verdict(report, ra->fail_on) == OG_VERDICT_FAIL)
+		status = OG_EXIT_FINDINGS;
+done:
+	og_free(text);
+	return status;
+}
 
 int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 {
@@ -158,22 +241,28 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "output", required_argument, NULL, 'o' },
 		{ "timings", no_argument, NULL, OPT_TIMINGS },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "error-log", required_argument, NULL, OPT_ERROR_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const cmd = "validate";
 	og_validate_options vo = OG_VALIDATE_OPTIONS_INIT;
-	report_args ra = { OG_FORMAT_TEXT, OG_SEV_HIGH, NULL };
+	report_args ra;
 	og_report *report = NULL;
 	const char *ref = NULL;
 	int c, error, status;
 
+	memset(&ra, 0, sizeof(ra));
+	ra.format = OG_FORMAT_TEXT;
+	ra.fail_on = OG_SEV_NONE;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":f:j:p:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if ((status = og_cli__parse_format(&ra.format, cmd, optarg)) != 0)
+			if ((status = og_cli__parse_format(&ra.format, cmd, optarg, 1)) != 0)
 				goto done;
 			break;
 		case 'j':
@@ -195,6 +284,16 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 		case OPT_TIMINGS:
 			vo.timings = 1;
 			break;
+		case OPT_POLICY:
+			vo.policy = optarg;
+			break;
+		case OPT_REPORT:
+			if ((status = parse_report(&ra, cmd, optarg)) != 0)
+				goto done;
+			break;
+		case OPT_ERROR_LOG:
+			ra.error_log = optarg;
+			break;
 		case 'h':
 			og_cli__usage(stdout, cmd);
 			status = og_cli__write_stdout(NULL, 0, 0);
@@ -212,7 +311,7 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 		status = og_cli__library_error(ctx, error);
 		goto done;
 	}
-	status = emit_report(report, ra.format, ra.fail_on, ra.output);
+	status = emit_report(report, &ra);
 done:
 	og_report_free(report);
 	return status;
@@ -229,12 +328,15 @@ int og_cli__schema(og_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const cmd = "schema";
-	report_args ra = { OG_FORMAT_TEXT, OG_SEV_HIGH, NULL };
+	report_args ra;
 	og_schema_type_t type = OG_SCHEMA_MANIFEST;
 	og_report *report = NULL;
 	const char *path = NULL;
 	int c, error, status, have_type = 0;
 
+	memset(&ra, 0, sizeof(ra));
+	ra.format = OG_FORMAT_TEXT;
+	ra.fail_on = OG_SEV_NONE;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":t:f:o:h", longopts, NULL)) != -1) {
@@ -248,7 +350,7 @@ int og_cli__schema(og_ctx *ctx, int argc, char **argv)
 			have_type = 1;
 			break;
 		case 'f':
-			if ((status = og_cli__parse_format(&ra.format, cmd, optarg)) != 0)
+			if ((status = og_cli__parse_format(&ra.format, cmd, optarg, 1)) != 0)
 				goto done;
 			break;
 		case OPT_FAIL_ON:
@@ -280,8 +382,40 @@ int og_cli__schema(og_ctx *ctx, int argc, char **argv)
 		status = og_cli__library_error(ctx, error);
 		goto done;
 	}
-	status = emit_report(report, ra.format, ra.fail_on, ra.output);
+	status = emit_report(report, &ra);
 done:
 	og_report_free(report);
 	return status;
+}
+
+/* ocigate policy init | policy check FILE */
+int og_cli__policy(og_ctx *ctx, int argc, char **argv)
+{
+	static const char *const cmd = "policy";
+	char *text = NULL;
+	int error, status;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		og_cli__usage(stdout, cmd);
+		return og_cli__write_stdout(NULL, 0, 0);
+	}
+	if (argc == 2 && strcmp(argv[1], "init") == 0) {
+		if ((error = og_policy_init_text(&text)) < 0)
+			return og_cli__library_error(ctx, error);
+		status = og_cli__write_stdout(text, strlen(text), 1);
+		og_free(text);
+		return status;
+	}
+	if (argc == 3 && strcmp(argv[1], "check") == 0) {
+		error = og_policy_check_file(ctx, argv[2]);
+		if (error == OG_EINVALID) {
+			og_cli__error("%s", og_ctx_error(ctx));
+			return OG_EXIT_FINDINGS;
+		}
+		if (error < 0)
+			return og_cli__library_error(ctx, error);
+		printf("%s: a valid policy\n", argv[2]);
+		return og_cli__write_stdout(NULL, 0, 0);
+	}
+	return og_cli__usage_error(cmd, "expected 'policy init' or 'policy check FILE'");
 }

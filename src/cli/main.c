@@ -13,6 +13,7 @@ static const command commands[] = {
 	{ "inspect", og_cli__inspect },
 	{ "validate", og_cli__validate },
 	{ "schema", og_cli__schema },
+	{ "policy", og_cli__policy },
 };
 
 static const command *command_lookup(const char *name)

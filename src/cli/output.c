@@ -9,15 +9,34 @@
 #include <unistd.h>
 #include "cli.h"
 
-int og_cli__parse_format(og_format_t *out, const char *command, const char *arg)
+int og_cli__parse_format(og_format_t *out, const char *command, const char *arg,
+	int reports)
 {
-	if (strcmp(arg, "text") == 0)
-		*out = OG_FORMAT_TEXT;
-	else if (strcmp(arg, "json") == 0)
-		*out = OG_FORMAT_JSON;
-	else
-		return og_cli__usage_error(command, "invalid --format '%s' (text or json)", arg);
+	og_format_t f;
+
+	if (og_format_parse(&f, arg) < 0 || (!reports && f > OG_FORMAT_JSON))
+		return og_cli__usage_error(command, "invalid --format '%s' (%s)", arg, reports ?
+			"text, json, markdown, github, junit, sarif or errorlog" : "text or json");
+	*out = f;
 	return 0;
+}
+
+int og_cli__append_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "a");
+	int ok;
+
+	if (!f) {
+		og_cli__error("%s: cannot open for appending: %s", path, strerror(errno));
+		return OG_EXIT_INTERNAL;
+	}
+	ok = fwrite(data, 1, len, f) == len;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok) {
+		og_cli__error("%s: write failed: %s", path, strerror(errno));
+		return OG_EXIT_INTERNAL;
+	}
+	return OG_EXIT_OK;
 }
 
 int og_cli__parse_fail_on(og_severity_t *out, const char *command, const char *arg)

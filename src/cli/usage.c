@@ -12,6 +12,8 @@ static const char usage_main[] =
 	"  inspect REF      describe an image: digest, platforms, config, layers\n"
 	"  validate REF     check the integrity and spec conformance of an image\n"
 	"  schema FILE      check one JSON document against its image-spec schema\n"
+	"  policy init      print the built-in policy, a file to start from\n"
+	"  policy check FILE  check a policy file\n"
 	"  version          print the version (also --version)\n"
 	"  help [COMMAND]   print this help or a command's help (also --help, -h)\n"
 	"\n"
@@ -56,7 +58,8 @@ static const char usage_validate[] =
 	"safety, and the JSON schemas of the manifests, index and config.\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format text|json     report format (default: text)\n"
+	"  -f, --format FORMAT        text, json, markdown, github, junit, sarif or\n"
+	"                             errorlog (default: text)\n"
 	"  -j, --jobs N               threads, 1 to 1024 (default: the number of\n"
 	"                             CPUs): layers run at once; spare threads\n"
 	"                             split a layer into two stages\n"
@@ -64,15 +67,23 @@ static const char usage_validate[] =
 	"                             check only this image of a multi-platform\n"
 	"                             index (default: every platform)\n"
 	"      --fail-on SEVERITY     LOW, MEDIUM, HIGH or CRITICAL: fail when a\n"
-	"                             finding is at or above it (default: HIGH)\n"
+	"                             finding is at or above it (default: the\n"
+	"                             policy's fail_on, HIGH by default)\n"
 	"  -o, --output FILE          write the report to FILE (replaced atomically)\n"
 	"                             instead of standard output\n"
+	"      --policy FILE          the policy (default: the built-in one; see\n"
+	"                             'ocigate policy init')\n"
+	"      --report FORMAT=PATH   also write a report in FORMAT to PATH\n"
+	"                             (repeatable)\n"
+	"      --error-log PATH       append every finding as a JSON line to PATH\n"
 	"      --timings              add per-layer, per-stage timings (bytes,\n"
 	"                             seconds, MB/s) and the wall time to the report\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	"Text output is coloured when standard output is a terminal and NO_COLOR\n"
-	"is unset or empty.\n"
+	"is unset or empty. With GITHUB_ACTIONS=true, workflow annotations are\n"
+	"printed too; with GITHUB_STEP_SUMMARY set, a markdown summary is\n"
+	"appended to it.\n"
 	"\n"
 	"Exit codes: 0 passed (warnings allowed), 1 findings at or above\n"
 	"--fail-on, 2 usage error or REF is not an image, 70 internal error.\n";
@@ -96,6 +107,17 @@ static const char usage_schema[] =
 	"Exit codes: 0 passed (warnings allowed), 1 findings at or above\n"
 	"--fail-on, 2 usage error or FILE cannot be read, 70 internal error.\n";
 
+static const char usage_policy[] =
+	"Usage: ocigate policy init\n"
+	"       ocigate policy check FILE\n"
+	"\n"
+	"init prints the built-in default policy (what validate applies without\n"
+	"--policy) as a JSON document to start from. check reads a policy file and\n"
+	"reports the first problem, naming the key (a typo never turns a check off).\n"
+	"\n"
+	"Exit codes: 0 valid, 1 the policy is not valid, 2 usage error or FILE\n"
+	"cannot be read.\n";
+
 static const char usage_version[] =
 	"Usage: ocigate version\n"
 	"\n"
@@ -118,6 +140,8 @@ void og_cli__usage(FILE *fp, const char *command)
 		text = usage_validate;
 	else if (strcmp(command, "schema") == 0)
 		text = usage_schema;
+	else if (strcmp(command, "policy") == 0)
+		text = usage_policy;
 	else if (strcmp(command, "version") == 0)
 		text = usage_version;
 	else if (strcmp(command, "help") == 0)
