@@ -47,7 +47,9 @@ int og_checks_image(og_report *r, const og_policy *p, const og_image_facts *img)
 
 /* The index-level check: platform.required_missing for each required
  * platform absent from `platforms` (the runnable images found; attestations
- * excluded). subject: the index digest. */
+ * excluded). `subject` names the index in the message; each finding's
+ * subject is the missing platform. Returns 0, OG_ENOMEM, or OG_EINVALID for
+ * NULL arguments. */
 int og_checks_platforms(og_report *r, const og_policy *p,
 	const char *const *platforms, size_t count, const char *subject);
 
