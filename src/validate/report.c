@@ -1,15 +1,17 @@
 /*
- * The report: what one run checked and what it found, and its two renderings
- * (text for people, JSON with a stable schema for machines).
+ * The report: what one run checked and what it found, and its two core
+ * renderings (text for people, JSON with a stable schema for machines). The
+ * CI formats are in report_formats.c.
  */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <jansson.h>
 #include "oci/layer.h"
-#include "report.h"
+#include "report_internal.h"
 
 /* ------------------------------------------------------------ building */
 
@@ -212,6 +214,45 @@ og_severity_t og_report_fail_on(const og_report *report)
 	return report ? report->fail_on : OG_SEV_HIGH;
 }
 
+og_severity_t og_report__threshold(const og_report *r, og_severity_t fail_on)
+{
+	return fail_on == OG_SEV_NONE ? r->fail_on : fail_on;
+}
+
+#define IGNORED_TAG " [ignored: "
+
+/* Where the " [ignored: REASON]" tail starts in a suppressed finding's
+ * message (policy.c appends it last), or NULL. */
+static const char *ignore_tail(const char *msg)
+{
+	const char *at = NULL, *p = msg;
+	size_t len = strlen(msg);
+
+	if (len == 0 || msg[len - 1] != ']')
+		return NULL;
+	while ((p = strstr(p, IGNORED_TAG)) != NULL)
+		at = p++;
+	return at;
+}
+
+char *og_report__ignore_reason(const og_finding *f)
+{
+	const char *msg = f->message ? f->message : "", *tail = ignore_tail(msg);
+	size_t start;
+
+	if (!tail)
+		return og__strdup("");
+	start = (size_t)(tail - msg) + strlen(IGNORED_TAG);
+	return og__strndup(msg + start, strlen(msg) - start - 1);
+}
+
+char *og_report__ignore_message(const og_finding *f)
+{
+	const char *msg = f->message ? f->message : "", *tail = ignore_tail(msg);
+
+	return tail ? og__strndup(msg, (size_t)(tail - msg)) : og__strdup(msg);
+}
+
 static const char *verdict_name(og_verdict_t v)
 {
 	switch (v) {
@@ -223,16 +264,7 @@ static const char *verdict_name(og_verdict_t v)
 
 /* --------------------------------------------------------- text buffer */
 
-/* A growable string; `failed` sticks after the first allocation failure so
- * callers may append freely and check once at the end. */
-typedef struct sbuf {
-	char *data;
-	size_t len;
-	size_t cap;
-	int failed;
-} sbuf;
-
-static int sbuf_reserve(sbuf *b, size_t more)
+int og_sbuf__reserve(og_sbuf *b, size_t more)
 {
 	size_t cap;
 	char *data;
@@ -258,29 +290,26 @@ static int sbuf_reserve(sbuf *b, size_t more)
 	return 0;
 }
 
-static void sbuf_putn(sbuf *b, const char *s, size_t n)
+void og_sbuf__putn(og_sbuf *b, const char *s, size_t n)
 {
-	if (sbuf_reserve(b, n) < 0)
+	if (og_sbuf__reserve(b, n) < 0)
 		return;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }
 
-static void sbuf_puts(sbuf *b, const char *s)
+void og_sbuf__puts(og_sbuf *b, const char *s)
 {
-	sbuf_putn(b, s, strlen(s));
+	og_sbuf__putn(b, s, strlen(s));
 }
 
-static void sbuf_putc(sbuf *b, char c)
+void og_sbuf__putc(og_sbuf *b, char c)
 {
-	sbuf_putn(b, &c, 1);
+	og_sbuf__putn(b, &c, 1);
 }
 
-static void sbuf_printf(sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sbuf_printf(sbuf *b, const char *fmt, ...)
+void og_sbuf__printf(og_sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -292,7 +321,7 @@ static void sbuf_printf(sbuf *b, const char *fmt, ...)
 		b->failed = 1;
 		return;
 	}
-	if (sbuf_reserve(b, (size_t)n) < 0)
+	if (og_sbuf__reserve(b, (size_t)n) < 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -300,10 +329,25 @@ static void sbuf_printf(sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-static void sbuf_pad(sbuf *b, size_t n)
+static void og_sbuf__pad(og_sbuf *b, size_t n)
 {
 	while (n-- > 0)
-		sbuf_putc(b, ' ');
+		og_sbuf__putc(b, ' ');
+}
+
+int og_sbuf__finish(char **out, og_sbuf *b)
+{
+	*out = NULL;
+	if (!b->failed && !b->data)
+		og_sbuf__reserve(b, 0);
+	if (b->failed) {
+		free(b->data);
+		memset(b, 0, sizeof(*b));
+		return OG_ENOMEM;
+	}
+	*out = b->data;
+	memset(b, 0, sizeof(*b));
+	return 0;
 }
 
 /* ---------------------------------------------------------------- UTF-8 */
@@ -315,7 +359,7 @@ static void sbuf_pad(sbuf *b, size_t n)
  * Rejects overlongs, surrogates and values over U+10FFFF, as jansson does.
  * *cp is the decoded code point on success.
  */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp, size_t *bad)
+size_t og_report__utf8_next(const unsigned char *s, size_t n, uint32_t *cp, size_t *bad)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
 	size_t need, i;
@@ -359,26 +403,24 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp, size_t *
 	return need;
 }
 
-#define REPLACEMENT "\xEF\xBF\xBD"
-
 /* A copy of s with every ill-formed UTF-8 subpart replaced by U+FFFD, so
  * that jansson accepts it. NULL on OOM. */
-static char *utf8_sanitize(const char *s)
+char *og_report__utf8_sanitize(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0;
-	sbuf b = { NULL, 0, 0, 0 };
+	og_sbuf b = OG_SBUF_INIT;
 
-	sbuf_reserve(&b, n);
+	og_sbuf__reserve(&b, n);
 	while (i < n) {
 		uint32_t cp;
-		size_t bad, len = utf8_next(p + i, n - i, &cp, &bad);
+		size_t bad, len = og_report__utf8_next(p + i, n - i, &cp, &bad);
 
 		if (len) {
-			sbuf_putn(&b, s + i, len);
+			og_sbuf__putn(&b, s + i, len);
 			i += len;
 		} else {
-			sbuf_puts(&b, REPLACEMENT);
+			og_sbuf__puts(&b, OG_UTF8_REPLACEMENT);
 			i += bad;
 		}
 	}
@@ -394,35 +436,35 @@ static char *utf8_sanitize(const char *s)
  * controls and DEL become visible escapes (\n, \t, \xHH, \u0085), so no
  * message can move the cursor or start an escape sequence.
  */
-static void sbuf_put_safe(sbuf *b, const char *s)
+static void sbuf_put_safe(og_sbuf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = s ? strlen(s) : 0, i = 0;
 
 	while (i < n) {
 		uint32_t cp;
-		size_t bad, len = utf8_next(p + i, n - i, &cp, &bad);
+		size_t bad, len = og_report__utf8_next(p + i, n - i, &cp, &bad);
 
 		if (!len) {
-			sbuf_puts(b, REPLACEMENT);
+			og_sbuf__puts(b, OG_UTF8_REPLACEMENT);
 			i += bad;
 		} else if (cp == '\n') {
-			sbuf_puts(b, "\\n");
+			og_sbuf__puts(b, "\\n");
 			i += len;
 		} else if (cp == '\t') {
-			sbuf_puts(b, "\\t");
+			og_sbuf__puts(b, "\\t");
 			i += len;
 		} else if (cp == '\r') {
-			sbuf_puts(b, "\\r");
+			og_sbuf__puts(b, "\\r");
 			i += len;
 		} else if (cp < 0x20 || cp == 0x7F) {
-			sbuf_printf(b, "\\x%02x", (unsigned)cp);
+			og_sbuf__printf(b, "\\x%02x", (unsigned)cp);
 			i += len;
 		} else if (cp >= 0x80 && cp <= 0x9F) {
-			sbuf_printf(b, "\\u%04x", (unsigned)cp);
+			og_sbuf__printf(b, "\\u%04x", (unsigned)cp);
 			i += len;
 		} else {
-			sbuf_putn(b, s + i, len);
+			og_sbuf__putn(b, s + i, len);
 			i += len;
 		}
 	}
@@ -431,34 +473,34 @@ static void sbuf_put_safe(sbuf *b, const char *s)
 /* ----------------------------------------------------------------- JSON */
 
 /* A JSON string of s (sanitized), or JSON null for NULL; NULL on OOM. */
-static json_t *jstr(const char *s)
+json_t *og_report__jstr(const char *s)
 {
 	char *clean;
 	json_t *v;
 
 	if (!s)
 		return json_null();
-	if (!(clean = utf8_sanitize(s)))
+	if (!(clean = og_report__utf8_sanitize(s)))
 		return NULL;
 	v = json_string(clean);
 	free(clean);
 	return v;
 }
 
-static json_t *jint(uint64_t n)
+json_t *og_report__jint(uint64_t n)
 {
 	return json_integer(n > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)n);
 }
 
 /* Set key on obj to v (stolen). -1 if v is NULL or the set failed. */
-static int jset(json_t *obj, const char *key, json_t *v)
+int og_report__jset(json_t *obj, const char *key, json_t *v)
 {
 	if (!v)
 		return -1;
 	return json_object_set_new(obj, key, v);
 }
 
-static int jappend(json_t *arr, json_t *v)
+int og_report__jappend(json_t *arr, json_t *v)
 {
 	if (!v)
 		return -1;
@@ -471,8 +513,8 @@ static json_t *json_tool(void)
 
 	if (!tool)
 		return NULL;
-	if (jset(tool, "name", json_string("ocigate")) < 0 ||
-	    jset(tool, "version", json_string(OG_VERSION)) < 0) {
+	if (og_report__jset(tool, "name", json_string("ocigate")) < 0 ||
+	    og_report__jset(tool, "version", json_string(OG_VERSION)) < 0) {
 		json_decref(tool);
 		return NULL;
 	}
@@ -485,10 +527,10 @@ static json_t *json_summary(const og_report *r)
 
 	if (!s)
 		return NULL;
-	if (jset(s, "critical", jint(og_report_count(r, OG_SEV_CRITICAL))) < 0 ||
-	    jset(s, "high", jint(og_report_count(r, OG_SEV_HIGH))) < 0 ||
-	    jset(s, "medium", jint(og_report_count(r, OG_SEV_MEDIUM))) < 0 ||
-	    jset(s, "low", jint(og_report_count(r, OG_SEV_LOW))) < 0) {
+	if (og_report__jset(s, "critical", og_report__jint(og_report_count(r, OG_SEV_CRITICAL))) < 0 ||
+	    og_report__jset(s, "high", og_report__jint(og_report_count(r, OG_SEV_HIGH))) < 0 ||
+	    og_report__jset(s, "medium", og_report__jint(og_report_count(r, OG_SEV_MEDIUM))) < 0 ||
+	    og_report__jset(s, "low", og_report__jint(og_report_count(r, OG_SEV_LOW))) < 0) {
 		json_decref(s);
 		return NULL;
 	}
@@ -501,26 +543,26 @@ static json_t *json_finding(const og_finding *f)
 
 	if (!o)
 		return NULL;
-	if (jset(o, "id", jstr(f->id)) < 0 ||
-	    jset(o, "severity", json_string(og_severity_name(f->severity))) < 0 ||
-	    jset(o, "category", json_string(og_category_name(f->category))) < 0 ||
-	    jset(o, "message", jstr(f->message ? f->message : "")) < 0 ||
-	    jset(o, "subject", jstr(f->subject ? f->subject : "")) < 0) {
+	if (og_report__jset(o, "id", og_report__jstr(f->id)) < 0 ||
+	    og_report__jset(o, "severity", json_string(og_severity_name(f->severity))) < 0 ||
+	    og_report__jset(o, "category", json_string(og_category_name(f->category))) < 0 ||
+	    og_report__jset(o, "message", og_report__jstr(f->message ? f->message : "")) < 0 ||
+	    og_report__jset(o, "subject", og_report__jstr(f->subject ? f->subject : "")) < 0) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-static json_t *json_findings(const og_report *r)
+static json_t *json_findings(const og_findings *list)
 {
 	json_t *arr = json_array();
 	size_t i;
 
 	if (!arr)
 		return NULL;
-	for (i = 0; i < r->findings.count; i++) {
-		if (jappend(arr, json_finding(&r->findings.items[i])) < 0) {
+	for (i = 0; i < list->count; i++) {
+		if (og_report__jappend(arr, json_finding(&list->items[i])) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -536,11 +578,11 @@ static json_t *json_image(const og_report *r)
 	if (!img || !plats)
 		goto fail;
 	for (i = 0; i < r->platform_count; i++)
-		if (jappend(plats, jstr(r->platforms[i])) < 0)
+		if (og_report__jappend(plats, og_report__jstr(r->platforms[i])) < 0)
 			goto fail;
-	if (jset(img, "ref", jstr(r->ref)) < 0 ||
-	    jset(img, "digest", jstr(r->digest)) < 0 ||
-	    jset(img, "mediaType", jstr(r->media_type)) < 0)
+	if (og_report__jset(img, "ref", og_report__jstr(r->ref)) < 0 ||
+	    og_report__jset(img, "digest", og_report__jstr(r->digest)) < 0 ||
+	    og_report__jset(img, "mediaType", og_report__jstr(r->media_type)) < 0)
 		goto fail;
 	if (json_object_set_new(img, "platforms", plats) < 0) {
 		plats = NULL;
@@ -559,13 +601,13 @@ static json_t *json_layer(const og_report_layer *l)
 
 	if (!o)
 		return NULL;
-	if (jset(o, "digest", jstr(l->digest)) < 0 ||
-	    jset(o, "mediaType", jstr(l->media_type)) < 0 ||
-	    jset(o, "compression", jstr(l->compression)) < 0 ||
-	    jset(o, "size", jint(l->size)) < 0 ||
-	    jset(o, "uncompressedSize", l->walked ? jint(l->uncompressed_size) : json_null()) < 0 ||
-	    jset(o, "diffId", jstr(l->diff_id)) < 0 ||
-	    jset(o, "entries", l->walked ? jint(l->entries) : json_null()) < 0) {
+	if (og_report__jset(o, "digest", og_report__jstr(l->digest)) < 0 ||
+	    og_report__jset(o, "mediaType", og_report__jstr(l->media_type)) < 0 ||
+	    og_report__jset(o, "compression", og_report__jstr(l->compression)) < 0 ||
+	    og_report__jset(o, "size", og_report__jint(l->size)) < 0 ||
+	    og_report__jset(o, "uncompressedSize", l->walked ? og_report__jint(l->uncompressed_size) : json_null()) < 0 ||
+	    og_report__jset(o, "diffId", og_report__jstr(l->diff_id)) < 0 ||
+	    og_report__jset(o, "entries", l->walked ? og_report__jint(l->entries) : json_null()) < 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -578,9 +620,9 @@ static json_t *json_stage(const og_report_stage *st)
 
 	if (!o)
 		return NULL;
-	if (jset(o, "bytes", jint(st->bytes)) < 0 ||
-	    jset(o, "seconds", json_real(st->seconds)) < 0 ||
-	    jset(o, "mbps", json_real(st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0)) < 0) {
+	if (og_report__jset(o, "bytes", og_report__jint(st->bytes)) < 0 ||
+	    og_report__jset(o, "seconds", json_real(st->seconds)) < 0 ||
+	    og_report__jset(o, "mbps", json_real(st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -599,19 +641,19 @@ static json_t *json_timings(const og_report *r)
 	for (i = 0; i < r->layer_count; i++) {
 		const og_report_layer *rl = &r->layers[i];
 
-		if (!(l = json_object()) || jappend(layers, l) < 0)
+		if (!(l = json_object()) || og_report__jappend(layers, l) < 0)
 			goto fail;
-		if (jset(l, "digest", jstr(rl->digest)) < 0 ||
-		    jset(l, "seconds", json_real(rl->seconds)) < 0 ||
-		    jset(l, "split", json_boolean(rl->split)) < 0 ||
-		    !(stages = json_object()) || jset(l, "stages", stages) < 0)
+		if (og_report__jset(l, "digest", og_report__jstr(rl->digest)) < 0 ||
+		    og_report__jset(l, "seconds", json_real(rl->seconds)) < 0 ||
+		    og_report__jset(l, "split", json_boolean(rl->split)) < 0 ||
+		    !(stages = json_object()) || og_report__jset(l, "stages", stages) < 0)
 			goto fail;
 		for (s = 0; s < OG_REPORT_STAGES; s++)
-			if (jset(stages, og_stage_name((og_stage_t)s), json_stage(&rl->stages[s])) < 0)
+			if (og_report__jset(stages, og_stage_name((og_stage_t)s), json_stage(&rl->stages[s])) < 0)
 				goto fail;
 	}
-	if (jset(t, "seconds", json_real(r->seconds)) < 0 ||
-	    jset(t, "jobs", jint(r->jobs)) < 0)
+	if (og_report__jset(t, "seconds", json_real(r->seconds)) < 0 ||
+	    og_report__jset(t, "jobs", og_report__jint(r->jobs)) < 0)
 		goto fail;
 	if (json_object_set_new(t, "layers", layers) < 0) {
 		layers = NULL;
@@ -632,7 +674,7 @@ static json_t *json_layers(const og_report *r)
 	if (!arr)
 		return NULL;
 	for (i = 0; i < r->layer_count; i++) {
-		if (jappend(arr, json_layer(&r->layers[i])) < 0) {
+		if (og_report__jappend(arr, json_layer(&r->layers[i])) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -646,55 +688,83 @@ static json_t *json_document(const og_report *r)
 
 	if (!doc)
 		return NULL;
-	if (jset(doc, "path", jstr(r->ref)) < 0 ||
-	    jset(doc, "type", jstr(r->document_type)) < 0) {
+	if (og_report__jset(doc, "path", og_report__jstr(r->ref)) < 0 ||
+	    og_report__jset(doc, "type", og_report__jstr(r->document_type)) < 0) {
 		json_decref(doc);
 		return NULL;
 	}
 	return doc;
 }
 
+int og_report__json_text(char **out, const json_t *root, size_t flags)
+{
+	char *dumped, *text;
+	size_t len;
+
+	*out = NULL;
+	if (!(dumped = json_dumps(root, flags)))
+		return OG_ENOMEM;
+	/* Copied so that the caller frees it with og_free whatever allocator
+	 * jansson was given, and to add the trailing newline. */
+	len = strlen(dumped);
+	if (!(text = malloc(len + 2))) {
+		free(dumped);
+		return OG_ENOMEM;
+	}
+	memcpy(text, dumped, len);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	free(dumped);
+	*out = text;
+	return 0;
+}
+
+/* "policy": where the policy came from (null, null: the built-in default). */
+static json_t *json_policy(const og_report *r)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (og_report__jset(o, "path", og_report__jstr(r->policy_path)) < 0 ||
+	    og_report__jset(o, "digest", og_report__jstr(r->policy_digest)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static int render_json(char **out, const og_report *r, og_severity_t fail_on)
 {
 	json_t *root = NULL;
-	char *dumped = NULL, *text = NULL;
-	size_t len;
 	int error = OG_ENOMEM;
 
 	if (!(root = json_object()))
 		goto done;
-	if (jset(root, "schemaVersion", json_integer(1)) < 0 ||
-	    jset(root, "tool", json_tool()) < 0)
+	if (og_report__jset(root, "schemaVersion", json_integer(1)) < 0 ||
+	    og_report__jset(root, "tool", json_tool()) < 0)
 		goto done;
 	if (r->kind == OG_REPORT_DOCUMENT) {
-		if (jset(root, "document", json_document(r)) < 0)
+		if (og_report__jset(root, "document", json_document(r)) < 0)
 			goto done;
-	} else if (jset(root, "image", json_image(r)) < 0) {
+	} else if (og_report__jset(root, "image", json_image(r)) < 0) {
 		goto done;
 	}
-	if (jset(root, "verdict", json_string(verdict_name(og_report_verdict(r, fail_on)))) < 0 ||
-	    jset(root, "summary", json_summary(r)) < 0 ||
-	    jset(root, "findings", json_findings(r)) < 0)
+	if (og_report__jset(root, "verdict", json_string(verdict_name(og_report_verdict(r, fail_on)))) < 0 ||
+	    og_report__jset(root, "summary", json_summary(r)) < 0 ||
+	    og_report__jset(root, "findings", json_findings(&r->findings)) < 0)
 		goto done;
-	if (r->kind != OG_REPORT_DOCUMENT && jset(root, "layers", json_layers(r)) < 0)
+	if (r->kind != OG_REPORT_DOCUMENT &&
+	    (og_report__jset(root, "policy", json_policy(r)) < 0 ||
+	     og_report__jset(root, "suppressed", json_findings(&r->suppressed)) < 0))
+		goto done;
+	if (r->kind != OG_REPORT_DOCUMENT && og_report__jset(root, "layers", json_layers(r)) < 0)
 		goto done;
 	if (r->kind != OG_REPORT_DOCUMENT && r->has_timings &&
-	    jset(root, "timings", json_timings(r)) < 0)
+	    og_report__jset(root, "timings", json_timings(r)) < 0)
 		goto done;
-	if (!(dumped = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
-		goto done;
-	/* Copied so that the caller frees it with og_free whatever allocator
-	 * jansson was given, and to add the trailing newline. */
-	len = strlen(dumped);
-	if (!(text = malloc(len + 2)))
-		goto done;
-	memcpy(text, dumped, len);
-	text[len] = '\n';
-	text[len + 1] = '\0';
-	*out = text;
-	error = 0;
+	error = og_report__json_text(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 done:
-	free(dumped);
 	json_decref(root);
 	return error;
 }
@@ -721,14 +791,14 @@ static const char *severity_color(og_severity_t sev)
 }
 
 /* "512 B", "1.5 KiB", "12.3 MiB" ... */
-static void sbuf_put_size(sbuf *b, uint64_t n)
+void og_report__put_size(og_sbuf *b, uint64_t n)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	double v = (double)n;
 	size_t u = 0;
 
 	if (n < 1024) {
-		sbuf_printf(b, "%u B", (unsigned)n);
+		og_sbuf__printf(b, "%u B", (unsigned)n);
 		return;
 	}
 	v /= 1024.0;
@@ -736,20 +806,20 @@ static void sbuf_put_size(sbuf *b, uint64_t n)
 		v /= 1024.0;
 		u++;
 	}
-	sbuf_printf(b, "%.1f %s", v, units[u]);
+	og_sbuf__printf(b, "%.1f %s", v, units[u]);
 }
 
-static void text_field(sbuf *b, const char *label, const char *value)
+static void text_field(og_sbuf *b, const char *label, const char *value)
 {
-	sbuf_printf(b, "%-11s ", label);
+	og_sbuf__printf(b, "%-11s ", label);
 	if (value)
 		sbuf_put_safe(b, value);
 	else
-		sbuf_puts(b, "-");
-	sbuf_putc(b, '\n');
+		og_sbuf__puts(b, "-");
+	og_sbuf__putc(b, '\n');
 }
 
-static void text_header(sbuf *b, const og_report *r)
+static void text_header(og_sbuf *b, const og_report *r)
 {
 	uint64_t size = 0, usize = 0;
 	size_t i, walked = 0;
@@ -762,15 +832,15 @@ static void text_header(sbuf *b, const og_report *r)
 	text_field(b, "Image:", r->ref);
 	text_field(b, "Digest:", r->digest);
 	text_field(b, "Media type:", r->media_type);
-	sbuf_printf(b, "%-11s ", "Platforms:");
+	og_sbuf__printf(b, "%-11s ", "Platforms:");
 	if (r->platform_count == 0)
-		sbuf_puts(b, "-");
+		og_sbuf__puts(b, "-");
 	for (i = 0; i < r->platform_count; i++) {
 		if (i)
-			sbuf_puts(b, ", ");
+			og_sbuf__puts(b, ", ");
 		sbuf_put_safe(b, r->platforms[i]);
 	}
-	sbuf_putc(b, '\n');
+	og_sbuf__putc(b, '\n');
 	for (i = 0; i < r->layer_count; i++) {
 		size += r->layers[i].size;
 		if (r->layers[i].walked) {
@@ -778,37 +848,37 @@ static void text_header(sbuf *b, const og_report *r)
 			walked++;
 		}
 	}
-	sbuf_printf(b, "%-11s %zu checked", "Layers:", r->layer_count);
+	og_sbuf__printf(b, "%-11s %zu checked", "Layers:", r->layer_count);
 	if (walked != r->layer_count)
-		sbuf_printf(b, " (%zu walked)", walked);
-	sbuf_puts(b, ", ");
-	sbuf_put_size(b, size);
-	sbuf_puts(b, " compressed, ");
-	sbuf_put_size(b, usize);
-	sbuf_puts(b, " uncompressed\n");
+		og_sbuf__printf(b, " (%zu walked)", walked);
+	og_sbuf__puts(b, ", ");
+	og_report__put_size(b, size);
+	og_sbuf__puts(b, " compressed, ");
+	og_report__put_size(b, usize);
+	og_sbuf__puts(b, " uncompressed\n");
 }
 
-static void text_finding(sbuf *b, const og_finding *f, size_t id_width, int color)
+static void text_finding(og_sbuf *b, const og_finding *f, size_t id_width, int color)
 {
 	const char *sev = og_severity_name(f->severity);
 	size_t id_len = strlen(f->id);
 
-	sbuf_puts(b, "  ");
+	og_sbuf__puts(b, "  ");
 	if (color)
-		sbuf_puts(b, severity_color(f->severity));
-	sbuf_puts(b, sev);
+		og_sbuf__puts(b, severity_color(f->severity));
+	og_sbuf__puts(b, sev);
 	if (color)
-		sbuf_puts(b, ANSI_RESET);
-	sbuf_pad(b, strlen(sev) < 8 ? 8 - strlen(sev) : 0);
-	sbuf_putc(b, ' ');
+		og_sbuf__puts(b, ANSI_RESET);
+	og_sbuf__pad(b, strlen(sev) < 8 ? 8 - strlen(sev) : 0);
+	og_sbuf__putc(b, ' ');
 	sbuf_put_safe(b, f->id);
-	sbuf_pad(b, (id_len < id_width ? id_width - id_len : 0) + 2);
+	og_sbuf__pad(b, (id_len < id_width ? id_width - id_len : 0) + 2);
 	if (f->subject && f->subject[0]) {
 		sbuf_put_safe(b, f->subject);
-		sbuf_puts(b, ": ");
+		og_sbuf__puts(b, ": ");
 	}
 	sbuf_put_safe(b, f->message);
-	sbuf_putc(b, '\n');
+	og_sbuf__putc(b, '\n');
 }
 
 /* 1 if sev belongs to the group being printed; the last group (NONE) takes
@@ -820,7 +890,7 @@ static int in_group(og_severity_t sev, og_severity_t group)
 	return sev == group;
 }
 
-static void text_findings(sbuf *b, const og_report *r, int color)
+static void text_findings(og_sbuf *b, const og_report *r, int color)
 {
 	size_t i, id_width = 0;
 	int group, first = 1;
@@ -832,10 +902,10 @@ static void text_findings(sbuf *b, const og_report *r, int color)
 			id_width = len;
 	}
 	if (r->findings.count == 0) {
-		sbuf_puts(b, "\nNo findings.\n");
+		og_sbuf__puts(b, "\nNo findings.\n");
 		return;
 	}
-	sbuf_puts(b, "\nFindings:\n");
+	og_sbuf__puts(b, "\nFindings:\n");
 	for (group = OG_SEV_CRITICAL; group >= OG_SEV_NONE; group--) {
 		int printed = 0;
 
@@ -845,7 +915,7 @@ static void text_findings(sbuf *b, const og_report *r, int color)
 			if (!in_group(f->severity, (og_severity_t)group))
 				continue;
 			if (!printed && !first)
-				sbuf_putc(b, '\n');
+				og_sbuf__putc(b, '\n');
 			first = 0;
 			printed = 1;
 			text_finding(b, f, id_width, color);
@@ -853,22 +923,22 @@ static void text_findings(sbuf *b, const og_report *r, int color)
 	}
 }
 
-static void text_summary(sbuf *b, const og_report *r, og_severity_t fail_on, int color)
+static void text_summary(og_sbuf *b, const og_report *r, og_severity_t fail_on, int color)
 {
 	og_verdict_t v = og_report_verdict(r, fail_on);
 	const char *name = v == OG_VERDICT_FAIL ? "FAIL" : v == OG_VERDICT_WARN ? "WARN" : "PASS";
 	const char *c = v == OG_VERDICT_FAIL ? ANSI_BOLD_RED :
 		v == OG_VERDICT_WARN ? ANSI_BOLD_YELLOW : ANSI_BOLD_GREEN;
 
-	sbuf_printf(b, "\n%zu critical, %zu high, %zu medium, %zu low \xE2\x80\x94 verdict: ",
+	og_sbuf__printf(b, "\n%zu critical, %zu high, %zu medium, %zu low \xE2\x80\x94 verdict: ",
 		og_report_count(r, OG_SEV_CRITICAL), og_report_count(r, OG_SEV_HIGH),
 		og_report_count(r, OG_SEV_MEDIUM), og_report_count(r, OG_SEV_LOW));
 	if (color)
-		sbuf_puts(b, c);
-	sbuf_puts(b, name);
+		og_sbuf__puts(b, c);
+	og_sbuf__puts(b, name);
 	if (color)
-		sbuf_puts(b, ANSI_RESET);
-	sbuf_putc(b, '\n');
+		og_sbuf__puts(b, ANSI_RESET);
+	og_sbuf__putc(b, '\n');
 }
 
 static double mbps(uint64_t bytes, double seconds)
@@ -877,27 +947,27 @@ static double mbps(uint64_t bytes, double seconds)
 }
 
 /* Per layer: wall time, then each stage's seconds and MB/s. */
-static void text_timings(sbuf *b, const og_report *r)
+static void text_timings(og_sbuf *b, const og_report *r)
 {
 	const og_report_stage *st;
 	size_t i;
 	unsigned int s;
 
-	sbuf_printf(b, "\nTimings (%u job%s, %.3f s wall):\n", r->jobs,
+	og_sbuf__printf(b, "\nTimings (%u job%s, %.3f s wall):\n", r->jobs,
 		r->jobs == 1 ? "" : "s", r->seconds);
 	for (i = 0; i < r->layer_count; i++) {
 		const og_report_layer *l = &r->layers[i];
 
-		sbuf_printf(b, "  layer %zu %.19s  %.3f s%s\n", i, l->digest ? l->digest : "?",
+		og_sbuf__printf(b, "  layer %zu %.19s  %.3f s%s\n", i, l->digest ? l->digest : "?",
 			l->seconds, l->split ? "  (2 threads)" : "");
 		for (s = 0; s < OG_REPORT_STAGES; s++) {
 			st = &l->stages[s];
 			if (s == OG_STAGE_SCANNERS)
-				sbuf_printf(b, "    %-15s %12llu entries %9.3f s\n",
+				og_sbuf__printf(b, "    %-15s %12llu entries %9.3f s\n",
 					og_stage_name((og_stage_t)s), (unsigned long long)st->bytes,
 					st->seconds);
 			else
-				sbuf_printf(b, "    %-15s %12llu bytes   %9.3f s %9.1f MB/s\n",
+				og_sbuf__printf(b, "    %-15s %12llu bytes   %9.3f s %9.1f MB/s\n",
 					og_stage_name((og_stage_t)s), (unsigned long long)st->bytes,
 					st->seconds, mbps(st->bytes, st->seconds));
 		}
@@ -906,7 +976,7 @@ static void text_timings(sbuf *b, const og_report *r)
 
 static int render_text(char **out, const og_report *r, og_severity_t fail_on, int color)
 {
-	sbuf b = { NULL, 0, 0, 0 };
+	og_sbuf b = OG_SBUF_INIT;
 
 	text_header(&b, r);
 	text_findings(&b, r, color);
@@ -919,6 +989,33 @@ static int render_text(char **out, const og_report *r, og_severity_t fail_on, in
 	}
 	*out = b.data;
 	return 0;
+}
+
+int og_format_parse(og_format_t *out, const char *name)
+{
+	static const struct {
+		const char *name;
+		og_format_t format;
+	} names[] = {
+		{ "text", OG_FORMAT_TEXT },
+		{ "json", OG_FORMAT_JSON },
+		{ "markdown", OG_FORMAT_MARKDOWN },
+		{ "github", OG_FORMAT_GITHUB },
+		{ "junit", OG_FORMAT_JUNIT },
+		{ "sarif", OG_FORMAT_SARIF },
+		{ "errorlog", OG_FORMAT_ERRORLOG },
+	};
+	size_t i;
+
+	if (!out || !name)
+		return OG_EINVALID;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i].name) == 0) {
+			*out = names[i].format;
+			return 0;
+		}
+	}
+	return OG_EINVALID;
 }
 
 int og_report_render(char **out, const og_report *report, const og_render_options *opts)
@@ -939,6 +1036,16 @@ int og_report_render(char **out, const og_report *report, const og_render_option
 		return render_json(out, report, opts->fail_on);
 	case OG_FORMAT_TEXT:
 		return render_text(out, report, opts->fail_on, opts->color != 0);
+	case OG_FORMAT_MARKDOWN:
+		return og_report__render_markdown(out, report, opts->fail_on);
+	case OG_FORMAT_GITHUB:
+		return og_report__render_github(out, report, opts->fail_on);
+	case OG_FORMAT_JUNIT:
+		return og_report__render_junit(out, report, opts->fail_on);
+	case OG_FORMAT_SARIF:
+		return og_report__render_sarif(out, report, opts->fail_on);
+	case OG_FORMAT_ERRORLOG:
+		return og_report__render_errorlog(out, report, time(NULL));
 	default:
 		return OG_EINVALID;
 	}

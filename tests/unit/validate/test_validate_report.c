@@ -286,7 +286,7 @@ static void test_validate_report__json_image(void **state)
 
 	(void)state;
 	root = render_json(r, OG_SEV_HIGH);
-	assert_keys(root, "schemaVersion,tool,image,verdict,summary,findings,layers");
+	assert_keys(root, "schemaVersion,tool,image,verdict,summary,findings,policy,suppressed,layers");
 	assert_tool(root);
 
 	image = json_object_get(root, "image");
@@ -327,6 +327,13 @@ static void test_validate_report__json_image(void **state)
 	assert_string_equal(jget_str(json_array_get(findings, 1), "message"),
 		"12 bytes after the zstd frame");
 
+	/* No policy file: the built-in default; nothing suppressed. */
+	assert_keys(json_object_get(root, "policy"), "path,digest");
+	assert_jnull(json_object_get(root, "policy"), "path");
+	assert_jnull(json_object_get(root, "policy"), "digest");
+	assert_true(json_is_array(json_object_get(root, "suppressed")));
+	assert_int_equal(json_array_size(json_object_get(root, "suppressed")), 0);
+
 	layers = json_object_get(root, "layers");
 	assert_true(json_is_array(layers));
 	assert_int_equal(json_array_size(layers), 2);
@@ -360,7 +367,7 @@ static void test_validate_report__json_empty(void **state)
 	(void)state;
 	assert_non_null(r);
 	root = render_json(r, OG_SEV_HIGH);
-	assert_keys(root, "schemaVersion,tool,image,verdict,summary,findings,layers");
+	assert_keys(root, "schemaVersion,tool,image,verdict,summary,findings,policy,suppressed,layers");
 	assert_tool(root);
 	image = json_object_get(root, "image");
 	assert_string_equal(jget_str(image, "ref"), "oci:dir");
@@ -626,6 +633,109 @@ static void test_validate_report__text_document(void **state)
 	og_report_free(r);
 }
 
+/* The policy that applied and the findings it suppressed. */
+static void test_validate_report__json_policy_suppressed(void **state)
+{
+	og_report *r = og_report__new(OG_REPORT_IMAGE, "oci:dir:latest");
+	json_t *root, *pol, *sup, *f;
+
+	(void)state;
+	assert_non_null(r);
+	r->policy_path = strdup("ci/policy.json");
+	r->policy_digest = strdup("sha256:5555");
+	assert_non_null(r->policy_path);
+	assert_non_null(r->policy_digest);
+	assert_int_equal(og_findings_add(&r->findings, "user.root", NULL, "runs as root"), 0);
+	assert_int_equal(og_findings_add(&r->suppressed, "labels.missing",
+		"org.opencontainers.image.revision",
+		"required label absent [ignored: tracked in TICKET-12]"), 0);
+	root = render_json(r, OG_SEV_NONE);
+	assert_keys(root, "schemaVersion,tool,image,verdict,summary,findings,policy,suppressed,layers");
+	pol = json_object_get(root, "policy");
+	assert_keys(pol, "path,digest");
+	assert_string_equal(jget_str(pol, "path"), "ci/policy.json");
+	assert_string_equal(jget_str(pol, "digest"), "sha256:5555");
+	sup = json_object_get(root, "suppressed");
+	assert_true(json_is_array(sup));
+	assert_int_equal(json_array_size(sup), 1);
+	f = json_array_get(sup, 0);
+	assert_keys(f, "id,severity,category,message,subject");
+	assert_string_equal(jget_str(f, "id"), "labels.missing");
+	assert_string_equal(jget_str(f, "severity"), "HIGH");
+	assert_string_equal(jget_str(f, "category"), "VALIDATION");
+	assert_string_equal(jget_str(f, "subject"), "org.opencontainers.image.revision");
+	assert_string_equal(jget_str(f, "message"),
+		"required label absent [ignored: tracked in TICKET-12]");
+	/* Suppressed findings count nowhere: one MEDIUM finding is a warning. */
+	assert_int_equal(jget_int(json_object_get(root, "summary"), "high"), 0);
+	assert_string_equal(jget_str(root, "verdict"), "warn");
+	assert_int_equal(json_array_size(json_object_get(root, "findings")), 1);
+	json_decref(root);
+	og_report_free(r);
+}
+
+/* OG_SEV_NONE means the report's own threshold (the policy's fail_on). */
+static void test_validate_report__verdict_report_threshold(void **state)
+{
+	static const char *const medium[] = { "user.root" };
+	og_report *r = report_with(medium, 1);
+	json_t *root;
+	char *text;
+
+	(void)state;
+	assert_int_equal(og_report_fail_on(r), OG_SEV_HIGH);
+	assert_int_equal(og_report_fail_on(NULL), OG_SEV_HIGH);
+	assert_int_equal(og_report_verdict(r, OG_SEV_NONE), OG_VERDICT_WARN);
+	r->fail_on = OG_SEV_MEDIUM;
+	assert_int_equal(og_report_fail_on(r), OG_SEV_MEDIUM);
+	assert_int_equal(og_report_verdict(r, OG_SEV_NONE), OG_VERDICT_FAIL);
+	/* An explicit threshold (--fail-on) wins over the policy's. */
+	assert_int_equal(og_report_verdict(r, OG_SEV_CRITICAL), OG_VERDICT_WARN);
+	root = render_json(r, OG_SEV_NONE);
+	assert_string_equal(jget_str(root, "verdict"), "fail");
+	json_decref(root);
+	text = render(r, OG_FORMAT_TEXT, 0, OG_SEV_NONE);
+	assert_non_null(strstr(text, "verdict: FAIL\n"));
+	og_free(text);
+	r->fail_on = OG_SEV_CRITICAL;
+	text = render(r, OG_FORMAT_TEXT, 0, OG_SEV_NONE);
+	assert_non_null(strstr(text, "verdict: WARN\n"));
+	og_free(text);
+	og_report_free(r);
+}
+
+static void test_validate_report__format_parse(void **state)
+{
+	static const struct {
+		const char *name;
+		og_format_t format;
+	} ok[] = {
+		{ "text", OG_FORMAT_TEXT }, { "json", OG_FORMAT_JSON },
+		{ "markdown", OG_FORMAT_MARKDOWN }, { "github", OG_FORMAT_GITHUB },
+		{ "junit", OG_FORMAT_JUNIT }, { "sarif", OG_FORMAT_SARIF },
+		{ "errorlog", OG_FORMAT_ERRORLOG },
+	};
+	static const char *const bad[] = { "", "JSON", "md", "xml", "sarif ", "text\n",
+		"junitx", "jso" };
+	og_format_t f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		f = (og_format_t)99;
+		assert_int_equal(og_format_parse(&f, ok[i].name), 0);
+		assert_int_equal(f, ok[i].format);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = OG_FORMAT_SARIF;
+		if (og_format_parse(&f, bad[i]) != OG_EINVALID)
+			fail_msg("'%s' parsed", bad[i]);
+		assert_int_equal(f, OG_FORMAT_SARIF);
+	}
+	assert_int_equal(og_format_parse(&f, NULL), OG_EINVALID);
+	assert_int_equal(og_format_parse(NULL, "json"), OG_EINVALID);
+}
+
 static void test_validate_report__render_arguments(void **state)
 {
 	og_render_options opts = OG_RENDER_OPTIONS_INIT;
@@ -641,6 +751,8 @@ static void test_validate_report__render_arguments(void **state)
 	assert_int_equal(og_report_render(&out, r, &opts), OG_EINVALID);
 	opts.version = OG_RENDER_OPTIONS_VERSION;
 	opts.format = (og_format_t)7;
+	assert_int_equal(og_report_render(&out, r, &opts), OG_EINVALID);
+	opts.format = (og_format_t)-1;
 	assert_int_equal(og_report_render(&out, r, &opts), OG_EINVALID);
 	assert_null(out);
 	/* NULL options: the defaults (text, no colour, fail on HIGH). */
@@ -699,6 +811,9 @@ int main(void)
 		cmocka_unit_test(test_validate_report__text_hostile_strings),
 		cmocka_unit_test(test_validate_report__text_empty),
 		cmocka_unit_test(test_validate_report__text_document),
+		cmocka_unit_test(test_validate_report__json_policy_suppressed),
+		cmocka_unit_test(test_validate_report__verdict_report_threshold),
+		cmocka_unit_test(test_validate_report__format_parse),
 		cmocka_unit_test(test_validate_report__render_arguments),
 		cmocka_unit_test(test_validate_report__sizes),
 	};
