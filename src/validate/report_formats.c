@@ -545,7 +545,8 @@ done:
 /*
  * Append s as XML 1.0 character data (attr: an attribute value in double
  * quotes). & < > " ' become entities; characters XML 1.0 does not allow
- * (C0 controls but TAB LF CR, U+FFFE, U+FFFF) are dropped; ill-formed UTF-8
+ * (C0 controls but TAB LF CR, U+FFFE, U+FFFF) are dropped, and so are DEL
+ * and the C1 controls, which it discourages; ill-formed UTF-8
  * becomes U+FFFD. In attributes TAB LF CR are written as references, which
  * survive attribute-value normalisation; CR is one everywhere, or a parser
  * would turn it into LF.
@@ -574,7 +575,7 @@ static void xml_text(og_sbuf *b, const char *s, int attr)
 		case '\n': og_sbuf__puts(b, attr ? "&#10;" : "\n"); break;
 		case '\t': og_sbuf__puts(b, attr ? "&#9;" : "\t"); break;
 		default:
-			if (cp >= 0x20 && cp != 0xFFFE && cp != 0xFFFF)
+			if (cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F) && cp != 0xFFFE && cp != 0xFFFF)
 				og_sbuf__putn(b, (const char *)p + i, len);
 			break;
 		}
@@ -864,7 +865,8 @@ static void uri_path(og_sbuf *b, const char *s)
 }
 
 /* The artifact URI of a finding: the image's name, and for a path inside a
- * layer "name/path" (a relative reference, so no uriBaseId). */
+ * layer "name/path" (a relative reference, so no uriBaseId). uri_path adds
+ * the '/' between the two. */
 static json_t *sarif_uri(const og_report *r, const og_finding *f)
 {
 	const check_doc *doc = check_doc_lookup(f->id);
@@ -880,10 +882,7 @@ static json_t *sarif_uri(const og_report *r, const og_finding *f)
 	if (r->kind == OG_REPORT_IMAGE && doc && doc->path && f->subject && f->subject[0]) {
 		if (!(path = og_report__utf8_sanitize(f->subject)))
 			goto done;
-		og_sbuf__putc(&b, '/');
 		uri_path(&b, path);
-		if (b.data[b.len - 1] == '/')
-			b.data[--b.len] = '\0';
 	}
 	if (!b.failed)
 		v = json_string(b.data);
@@ -1049,15 +1048,19 @@ fail:
 
 static json_t *sarif_location(const og_report *r, const og_finding *f)
 {
-	json_t *loc = json_object(), *phys, *art, *region, *logicals, *logical;
+	json_t *loc = json_object(), *phys, *art, *aprops, *region, *logicals, *logical;
 
 	if (!loc)
 		return NULL;
-	/* A region is not meaningful for an image, but GitHub code scanning
-	 * wants one on every location: line 1 of the "artifact". */
+	/* The artifact is the image: its name in the URI, its digest in the
+	 * properties. A region is not meaningful for an image, but GitHub code
+	 * scanning wants one on every location: line 1 of the "artifact". */
 	if (!(phys = json_object()) || og_report__jset(loc, "physicalLocation", phys) < 0 ||
 	    !(art = json_object()) || og_report__jset(phys, "artifactLocation", art) < 0 ||
 	    og_report__jset(art, "uri", sarif_uri(r, f)) < 0 ||
+	    (r->digest && (!(aprops = json_object()) ||
+	     og_report__jset(art, "properties", aprops) < 0 ||
+	     og_report__jset(aprops, "digest", og_report__jstr(r->digest)) < 0)) ||
 	    !(region = json_object()) || og_report__jset(phys, "region", region) < 0 ||
 	    og_report__jset(region, "startLine", json_integer(1)) < 0)
 		goto fail;
