@@ -718,6 +718,16 @@ static int junit_case_xml(og_sbuf *b, const og_report *r, const char *id,
 	return 0;
 }
 
+/* Seconds with a '.' and three decimals whatever the locale (%f would
+ * follow LC_NUMERIC, and JUnit readers want a dot). */
+static void junit_seconds(char *buf, size_t size, double seconds)
+{
+	unsigned long long ms = seconds > 0 && seconds < 1e15 ?
+		(unsigned long long)(seconds * 1000.0 + 0.5) : 0;
+
+	snprintf(buf, size, "%llu.%03u", ms / 1000, (unsigned)(ms % 1000));
+}
+
 /*
  * One <testsuite> for the report's image. Its name lists the platforms
  * checked ("REF [linux/amd64, linux/arm64/v8]"): findings do not say which
@@ -728,6 +738,7 @@ int og_report__render_junit(char **out, const og_report *r, og_severity_t fail_o
 	og_severity_t threshold = og_report__threshold(r, fail_on);
 	og_sbuf b = OG_SBUF_INIT, cases = OG_SBUF_INIT;
 	const char **ids = NULL;
+	char seconds[32];
 	size_t count = 0, failures = 0, skipped = 0, i;
 	junit_case c;
 	int error = OG_ENOMEM;
@@ -745,9 +756,10 @@ int og_report__render_junit(char **out, const og_report *r, og_severity_t fail_o
 			goto done;
 	}
 	error = OG_ENOMEM;
+	junit_seconds(seconds, sizeof(seconds), r->seconds);
 	og_sbuf__puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	og_sbuf__printf(&b, "<testsuites name=\"ocigate\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n", count, failures, skipped, r->seconds);
+		"errors=\"0\" skipped=\"%zu\" time=\"%s\">\n", count, failures, skipped, seconds);
 	og_sbuf__puts(&b, "  <testsuite name=\"");
 	xml_text(&b, str_or(r->ref, "image"), 1);
 	if (r->kind == OG_REPORT_DOCUMENT && r->document_type) {
@@ -762,7 +774,7 @@ int og_report__render_junit(char **out, const og_report *r, og_severity_t fail_o
 	if (r->platform_count)
 		og_sbuf__puts(&b, "]");
 	og_sbuf__printf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
-		"time=\"%.3f\">\n", count, failures, skipped, r->seconds);
+		"time=\"%s\">\n", count, failures, skipped, seconds);
 	og_sbuf__puts(&b, "    <properties>\n      <property name=\"digest\" value=\"");
 	xml_text(&b, str_or(r->digest, ""), 1);
 	og_sbuf__printf(&b, "\"/>\n      <property name=\"verdict\" value=\"%s\"/>\n"

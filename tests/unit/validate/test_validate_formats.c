@@ -468,6 +468,12 @@ static void test_validate_formats__junit_structure(void **state)
 	xmllint_ok(xml);
 	og_free(xml);
 
+	/* The run's wall time, in seconds with a dot. */
+	r->seconds = 12.3456;
+	xml = render(r, OG_FORMAT_JUNIT, OG_SEV_NONE);
+	assert_contains(xml, "skipped=\"1\" time=\"12.346\">\n  <testsuite ");
+	og_free(xml);
+
 	/* Fail on CRITICAL: one failure; LOW: four. */
 	xml = render(r, OG_FORMAT_JUNIT, OG_SEV_CRITICAL);
 	assert_contains(xml, "tests=\"7\" failures=\"1\" errors=\"0\" skipped=\"1\"");
