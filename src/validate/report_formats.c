@@ -545,7 +545,8 @@ done:
 /*
  * Append s as XML 1.0 character data (attr: an attribute value in double
  * quotes). & < > " ' become entities; characters XML 1.0 does not allow
- * (C0 controls but TAB LF CR, U+FFFE, U+FFFF) are dropped; ill-formed UTF-8
+ * (C0 controls but TAB LF CR, U+FFFE, U+FFFF) are dropped, and so are DEL
+ * and the C1 controls, which it discourages; ill-formed UTF-8
  * becomes U+FFFD. In attributes TAB LF CR are written as references, which
  * survive attribute-value normalisation; CR is one everywhere, or a parser
  * would turn it into LF.
@@ -574,7 +575,7 @@ static void xml_text(og_sbuf *b, const char *s, int attr)
 		case '\n': og_sbuf__puts(b, attr ? "&#10;" : "\n"); break;
 		case '\t': og_sbuf__puts(b, attr ? "&#9;" : "\t"); break;
 		default:
-			if (cp >= 0x20 && cp != 0xFFFE && cp != 0xFFFF)
+			if (cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F) && cp != 0xFFFE && cp != 0xFFFF)
 				og_sbuf__putn(b, (const char *)p + i, len);
 			break;
 		}
@@ -717,6 +718,16 @@ static int junit_case_xml(og_sbuf *b, const og_report *r, const char *id,
 	return 0;
 }
 
+/* Seconds with a '.' and three decimals whatever the locale (%f would
+ * follow LC_NUMERIC, and JUnit readers want a dot). */
+static void junit_seconds(char *buf, size_t size, double seconds)
+{
+	unsigned long long ms = seconds > 0 && seconds < 1e15 ?
+		(unsigned long long)(seconds * 1000.0 + 0.5) : 0;
+
+	snprintf(buf, size, "%llu.%03u", ms / 1000, (unsigned)(ms % 1000));
+}
+
 /*
  * One <testsuite> for the report's image. Its name lists the platforms
  * checked ("REF [linux/amd64, linux/arm64/v8]"): findings do not say which
@@ -727,6 +738,7 @@ int og_report__render_junit(char **out, const og_report *r, og_severity_t fail_o
 	og_severity_t threshold = og_report__threshold(r, fail_on);
 	og_sbuf b = OG_SBUF_INIT, cases = OG_SBUF_INIT;
 	const char **ids = NULL;
+	char seconds[32];
 	size_t count = 0, failures = 0, skipped = 0, i;
 	junit_case c;
 	int error = OG_ENOMEM;
@@ -744,9 +756,10 @@ int og_report__render_junit(char **out, const og_report *r, og_severity_t fail_o
 			goto done;
 	}
 	error = OG_ENOMEM;
+	junit_seconds(seconds, sizeof(seconds), r->seconds);
 	og_sbuf__puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	og_sbuf__printf(&b, "<testsuites name=\"ocigate\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n", count, failures, skipped, r->seconds);
+		"errors=\"0\" skipped=\"%zu\" time=\"%s\">\n", count, failures, skipped, seconds);
 	og_sbuf__puts(&b, "  <testsuite name=\"");
 	xml_text(&b, str_or(r->ref, "image"), 1);
 	if (r->kind == OG_REPORT_DOCUMENT && r->document_type) {
@@ -761,7 +774,7 @@ int og_report__render_junit(char **out, const og_report *r, og_severity_t fail_o
 	if (r->platform_count)
 		og_sbuf__puts(&b, "]");
 	og_sbuf__printf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
-		"time=\"%.3f\">\n", count, failures, skipped, r->seconds);
+		"time=\"%s\">\n", count, failures, skipped, seconds);
 	og_sbuf__puts(&b, "    <properties>\n      <property name=\"digest\" value=\"");
 	xml_text(&b, str_or(r->digest, ""), 1);
 	og_sbuf__printf(&b, "\"/>\n      <property name=\"verdict\" value=\"%s\"/>\n"
@@ -864,7 +877,8 @@ static void uri_path(og_sbuf *b, const char *s)
 }
 
 /* The artifact URI of a finding: the image's name, and for a path inside a
- * layer "name/path" (a relative reference, so no uriBaseId). */
+ * layer "name/path" (a relative reference, so no uriBaseId). uri_path adds
+ * the '/' between the two. */
 static json_t *sarif_uri(const og_report *r, const og_finding *f)
 {
 	const check_doc *doc = check_doc_lookup(f->id);
@@ -880,10 +894,7 @@ static json_t *sarif_uri(const og_report *r, const og_finding *f)
 	if (r->kind == OG_REPORT_IMAGE && doc && doc->path && f->subject && f->subject[0]) {
 		if (!(path = og_report__utf8_sanitize(f->subject)))
 			goto done;
-		og_sbuf__putc(&b, '/');
 		uri_path(&b, path);
-		if (b.data[b.len - 1] == '/')
-			b.data[--b.len] = '\0';
 	}
 	if (!b.failed)
 		v = json_string(b.data);
@@ -1049,15 +1060,19 @@ fail:
 
 static json_t *sarif_location(const og_report *r, const og_finding *f)
 {
-	json_t *loc = json_object(), *phys, *art, *region, *logicals, *logical;
+	json_t *loc = json_object(), *phys, *art, *aprops, *region, *logicals, *logical;
 
 	if (!loc)
 		return NULL;
-	/* A region is not meaningful for an image, but GitHub code scanning
-	 * wants one on every location: line 1 of the "artifact". */
+	/* The artifact is the image: its name in the URI, its digest in the
+	 * properties. A region is not meaningful for an image, but GitHub code
+	 * scanning wants one on every location: line 1 of the "artifact". */
 	if (!(phys = json_object()) || og_report__jset(loc, "physicalLocation", phys) < 0 ||
 	    !(art = json_object()) || og_report__jset(phys, "artifactLocation", art) < 0 ||
 	    og_report__jset(art, "uri", sarif_uri(r, f)) < 0 ||
+	    (r->digest && (!(aprops = json_object()) ||
+	     og_report__jset(art, "properties", aprops) < 0 ||
+	     og_report__jset(aprops, "digest", og_report__jstr(r->digest)) < 0)) ||
 	    !(region = json_object()) || og_report__jset(phys, "region", region) < 0 ||
 	    og_report__jset(region, "startLine", json_integer(1)) < 0)
 		goto fail;
