@@ -81,6 +81,25 @@ static int read_layout_file(unsigned char **out, size_t *len, og_source *src,
 	return 0;
 }
 
+/* The root is src->root_bytes (not a stored blob): describe it. */
+static int set_root_from_bytes(og_source *src, og_ctx *ctx, const char *media_type)
+{
+	int error;
+
+	src->root.media_type = og__strdup(media_type);
+	src->root.digest = calloc(1, OG_DIGEST_MAX);
+	if (!src->root.media_type || !src->root.digest)
+		return og_error_oom(ctx);
+	if ((error = og_digest_buf(src->root.digest, ctx, OG_DIGEST_SHA256,
+			src->root_bytes, src->root_len)) < 0)
+		return error;
+	src->root.alg = OG_DIGEST_SHA256;
+	src->root.digest_ok = src->root.verifiable = 1;
+	src->root.size = (int64_t)src->root_len;
+	src->has_root = 1;
+	return 0;
+}
+
 /* ------------------------------------------------------------ OCI layout */
 
 /* The name an index entry answers to, for messages: its ref name, else its
@@ -213,19 +232,7 @@ static int open_layout(og_source *src, og_ctx *ctx, og_findings *findings)
 		src->root_bytes = data;
 		src->root_len = len;
 		data = NULL;
-		src->root.media_type = og__strdup(OG_MT_OCI_INDEX);
-		src->root.digest = calloc(1, OG_DIGEST_MAX);
-		if (!src->root.media_type || !src->root.digest) {
-			error = og_error_oom(ctx);
-			goto done;
-		}
-		if ((error = og_digest_buf(src->root.digest, ctx, OG_DIGEST_SHA256,
-				src->root_bytes, src->root_len)) < 0)
-			goto done;
-		src->root.alg = OG_DIGEST_SHA256;
-		src->root.digest_ok = src->root.verifiable = 1;
-		src->root.size = (int64_t)src->root_len;
-		src->has_root = 1;
+		error = set_root_from_bytes(src, ctx, OG_MT_OCI_INDEX);
 		goto done;
 	}
 	if ((error = og_descriptor_copy(&src->root, &ix.manifests[pick])) < 0)
@@ -413,17 +420,7 @@ static int synthesize_manifest(og_source *src, og_ctx *ctx, og_findings *finding
 	src->root_len = strlen(out);
 	src->root_bytes = (unsigned char *)out;
 	out = NULL;
-	src->root.media_type = og__strdup(OG_MT_DOCKER_MANIFEST);
-	src->root.digest = calloc(1, OG_DIGEST_MAX);
-	if (!src->root.media_type || !src->root.digest)
-		goto oom;
-	if ((error = og_digest_buf(src->root.digest, ctx, OG_DIGEST_SHA256,
-			src->root_bytes, src->root_len)) < 0)
-		goto done;
-	src->root.alg = OG_DIGEST_SHA256;
-	src->root.digest_ok = src->root.verifiable = 1;
-	src->root.size = (int64_t)src->root_len;
-	src->has_root = 1;
+	error = set_root_from_bytes(src, ctx, OG_MT_DOCKER_MANIFEST);
 	goto done;
 oom:
 	error = og_error_oom(ctx);
