@@ -9,6 +9,9 @@ under OUTDIR/<case>/, plus:
 
   OUTDIR/cases.json       the cases the integration tests assert on
   OUTDIR/robustness.json  hostile inputs (exit 1 or 2, never a crash)
+  OUTDIR/policy-cases.json  meta-* images for the metadata policy checks, each
+                          with a policy file name (testdata/policies/), the exit
+                          code and the ids expected present and absent
 
 The output is byte-for-byte the same on every run for the same OUTDIR (fixed
 mtimes/uids, gzip mtime 0, seeded randomness, fixed JSON formatting). Re-running
@@ -401,6 +404,7 @@ class Gen:
         self.out = out
         self.cases = []
         self.robust = []
+        self.pcases = []
 
     def path(self, *parts):
         p = os.path.join(self.out, *parts)
@@ -1110,6 +1114,335 @@ class Gen:
             self.robustness("missing-path-" + tr[:-1], tr + missing,
                             "a path that does not exist, as " + tr)
 
+    # ---- policy cases (OUTDIR/policy-cases.json): the metadata checks
+
+    META_PASSWD = (b"root:x:0:0:root:/root:/bin/sh\n"
+                   b"svc:x:1000:1000:service:/home/svc:/usr/sbin/nologin\n")
+    META_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzMETASECRET"
+
+    def meta_tree(self, seed, extra=(), passwd=None, run=True):
+        """A small root: /app/run (the entrypoint), /etc/passwd with svc = uid 1000."""
+        rng = random.Random(seed)
+        ents = [D("./"), D("./app/")]
+        if run:
+            ents.append(F("./app/run", b"#!/bin/sh\nexec echo ok \"$@\"\n", 0o755))
+        ents += [F("./app/data.bin", rng.randbytes(2048)),
+                 D("./etc/"), F("./etc/hostname", b"meta\n"),
+                 F("./etc/passwd", passwd if passwd is not None else self.META_PASSWD)]
+        return ents + list(extra)
+
+    def meta_runconfig(self):
+        return {
+            "User": "svc",
+            "ExposedPorts": {"8080/tcp": {}},
+            "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "APP_MODE=prod"],
+            "Entrypoint": ["/app/run"],
+            "Cmd": ["--serve"],
+            "WorkingDir": "/app",
+            "Labels": {"org.opencontainers.image.created": CREATED,
+                       "org.opencontainers.image.source": "https://example.invalid/meta",
+                       "org.opencontainers.image.version": "1.2.3",
+                       "org.opencontainers.image.licenses": "Apache-2.0",
+                       "org.opencontainers.image.title": "meta"},
+        }
+
+    META_ANNOTATIONS = {"org.opencontainers.image.revision":
+                        "0123456789abcdef0123456789abcdef01234567"}
+
+    def meta_build(self, lay, name, layers=None, rc_mut=None, cfg_mut=None,
+                   arch="amd64", variant=None, annotations=None):
+        """One image in `lay` built like the good one, then mutated."""
+        if layers is None:
+            layers = [layer(mktar(self.meta_tree(name)), "gzip")]
+        rc = self.meta_runconfig()
+        if rc_mut:
+            rc_mut(rc)
+        hist = [{"created": CREATED, "created_by": "COPY rootfs%d /" % i}
+                for i in range(len(layers))]
+        hist.append({"created": CREATED, "created_by": "USER svc", "empty_layer": True})
+        return build_image(lay, layers, arch=arch, variant=variant, history=hist,
+                           runconfig=rc, cfg_mut=cfg_mut,
+                           annotations=(self.META_ANNOTATIONS if annotations is None
+                                        else annotations))
+
+    def meta_single(self, name, **kw):
+        lay = Layout()
+        mdesc, _ = self.meta_build(lay, name, **kw)
+        lay.set_index([with_ref(mdesc, "latest")])
+        return "oci:%s:latest" % self.layout_dir(name, lay)
+
+    def meta_index(self, name, plats):
+        """An index of meta images, one per (arch, variant), and one buildkit
+        attestation manifest (unknown/unknown: exempt from platform checks)."""
+        lay = Layout()
+        children = []
+        for arch, variant in plats:
+            m, _ = self.meta_build(lay, "%s-%s" % (name, arch), arch=arch, variant=variant)
+            m["platform"] = {"architecture": arch, "os": "linux"}
+            if variant:
+                m["platform"]["variant"] = variant
+            children.append(m)
+        stmt = jdump({"_type": "https://in-toto.io/Statement/v0.1",
+                      "predicateType": "https://slsa.dev/provenance/v0.2",
+                      "subject": [{"name": "pkg:docker/example/meta@latest",
+                                   "digest": {"sha256": hexof(children[0]["digest"])}}],
+                      "predicate": {"builder": {"id": ""}}})
+        ldesc = lay.put(stmt, MT_INTOTO, annotations={
+            "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"})
+        acfg = jdump({"architecture": "unknown", "os": "unknown", "config": {},
+                      "rootfs": {"type": "layers", "diff_ids": [ldesc["digest"]]}})
+        cdesc = lay.put(acfg, MT_OCI_CONFIG)
+        adesc = lay.put(jdump({"schemaVersion": 2, "mediaType": MT_OCI_MANIFEST,
+                               "config": cdesc, "layers": [ldesc]}), MT_OCI_MANIFEST)
+        adesc["annotations"] = {"vnd.docker.reference.digest": children[0]["digest"],
+                                "vnd.docker.reference.type": "attestation-manifest"}
+        adesc["platform"] = {"architecture": "unknown", "os": "unknown"}
+        idesc = lay.put(jdump({"schemaVersion": 2, "mediaType": MT_OCI_INDEX,
+                               "manifests": children + [adesc]}), MT_OCI_INDEX)
+        lay.set_index([with_ref(idesc, "latest")])
+        return "oci:%s:latest" % self.layout_dir(name, lay)
+
+    def pcase(self, name, ref, policy, exit, expect=(), absent=(), note="", **extra):
+        c = {"name": name, "ref": ref, "policy": policy, "exit": exit,
+             "expect": list(expect), "absent": list(absent), "note": note}
+        c.update(extra)
+        self.pcases.append(c)
+
+    def policy_cases(self):
+        """Images that trip each metadata check, each with the policy (a file name in
+        testdata/policies/) that enables the check; and meta-good, which trips none."""
+        P = self.pcase
+
+        def rc_set(**kv):
+            def mut(rc):
+                for k, v in kv.items():
+                    if v is None:
+                        rc.pop(k, None)
+                    else:
+                        rc[k] = v
+            return mut
+
+        good = self.meta_index("meta-good", [("amd64", None), ("arm64", "v8")])
+
+        # sizes
+        rng = random.Random("meta-size")
+        t0 = mktar(self.meta_tree("meta-size-total"))
+        t1 = mktar([D("./opt/"), F("./opt/a.bin", rng.randbytes(5000))])
+        t2 = mktar([D("./opt/"), F("./opt/b.bin", rng.randbytes(5000))])
+        ref = self.meta_single("meta-size-total",
+                               layers=[layer(t0, "gzip"), layer(t1, "gzip"), layer(t2, "gzip")])
+        P("meta-size-total", ref, "size-total.json", 1, ["size.total"], ["size.layer"],
+          "three layers of about 2, 5 and 5 KB, each under 8 KiB, together over "
+          "max_compressed 8KiB")
+        tiny = mktar([D("./"), D("./app/"), F("./app/run", b"#!/bin/sh\n", 0o755)])
+        ref = self.meta_single("meta-size-total-min", layers=[layer(tiny, "gzip")],
+                               rc_mut=rc_set(Labels=None, ExposedPorts=None),
+                               annotations={})
+        P("meta-size-total-min", ref, "size-min.json", 1, ["size.total"], [],
+          "a tiny image (config and layer under 1 KiB) vs min_compressed 2KiB")
+        big = mktar(self.meta_tree("meta-size-layer",
+                                   [D("./opt/"), F("./opt/big.bin", rng.randbytes(12000))]))
+        ref = self.meta_single("meta-size-layer", layers=[layer(big, "gzip")])
+        P("meta-size-layer", ref, "size-layer.json", 1, ["size.layer"], [],
+          "one layer of about 14 KB vs max_layer 8KiB")
+        zeros = mktar(self.meta_tree("meta-size-uncompressed",
+                                     [D("./opt/"), F("./opt/zeros", bytes(1 << 20))]))
+        ref = self.meta_single("meta-size-uncompressed", layers=[layer(zeros, "gzip")])
+        P("meta-size-uncompressed", ref, "size-uncompressed.json", 1, ["size.uncompressed"],
+          ["layer.compression_ratio"],
+          "a layer of 1 MiB of zeros (about 4 KB gzip: under the 256 MiB ratio floor) vs "
+          "max_uncompressed 512KiB")
+        ls = [layer(mktar(self.meta_tree("meta-layer-count")), "gzip")]
+        ls += [layer(mktar([D("./opt/"), F("./opt/f%d" % i, b"layer %d\n" % i)]), "gzip")
+               for i in range(3)]
+        ref = self.meta_single("meta-layer-count", layers=ls)
+        P("meta-layer-count", ref, "layer-count.json", 0, ["layer.count"], [],
+          "four layers vs max_layers 3 (MEDIUM: warn, exit 0)", verdict="warn")
+
+        # platforms
+        def no_os(cfg):
+            del cfg["os"]
+
+        ref = self.meta_single("meta-platform-missing-field", cfg_mut=no_os)
+        P("meta-platform-missing-field", ref, "minimal.json", 1,
+          ["platform.missing_field", "manifest.schema"], [],
+          "config without \"os\" (a schema violation too)")
+        ref = self.meta_single("meta-platform-unsupported", arch="arm", variant="v5")
+        P("meta-platform-unsupported", ref, "platform-allowed.json", 1,
+          ["platform.unsupported"], [],
+          "a linux/arm/v5 image vs allowed linux/amd64, linux/arm64/v8")
+        ref = self.meta_index("meta-platform-required-missing", [("amd64", None)])
+        P("meta-platform-required-missing", ref, "platform-required.json", 1,
+          ["platform.required_missing"], [],
+          "an index with only linux/amd64 (and an attestation) vs required linux/amd64, "
+          "linux/arm64/v8", subjects=[["platform.required_missing", "linux/arm64/v8"]])
+
+        # labels
+        def drop_label(key):
+            def mut(rc):
+                del rc["Labels"][key]
+            return mut
+
+        def set_label(key, val):
+            def mut(rc):
+                rc["Labels"][key] = val
+            return mut
+
+        ref = self.meta_single("meta-labels-missing",
+                               rc_mut=drop_label("org.opencontainers.image.source"))
+        P("meta-labels-missing", ref, "labels-required.json", 1, ["labels.missing"], [],
+          "no org.opencontainers.image.source label or annotation",
+          subjects=[["labels.missing", "org.opencontainers.image.source"]])
+        ref = self.meta_single("meta-labels-invalid",
+                               rc_mut=set_label("org.opencontainers.image.version", "banana"))
+        P("meta-labels-invalid", ref, "labels-match.json", 1, ["labels.invalid"], [],
+          "version label \"banana\" vs ^v?[0-9]+\\.[0-9]+\\.[0-9]+",
+          subjects=[["labels.invalid", "org.opencontainers.image.version"]])
+
+        # entrypoint
+        ref = self.meta_single("meta-entrypoint-missing",
+                               rc_mut=rc_set(Entrypoint=None, Cmd=None))
+        P("meta-entrypoint-missing", ref, "entrypoint.json", 1, ["entrypoint.missing"], [],
+          "neither Entrypoint nor Cmd")
+        P("meta-entrypoint-missing-off", ref, "entrypoint-off.json", 0, [],
+          ["entrypoint.missing"], "the same image with entrypoint.required false")
+        sh = mktar(self.meta_tree("meta-entrypoint-shell",
+                                  [D("./bin/"), F("./bin/sh", b"\x7fELF-not-really\n", 0o755)]))
+        ref = self.meta_single("meta-entrypoint-shell", layers=[layer(sh, "gzip")],
+                               rc_mut=rc_set(Entrypoint=["/bin/sh", "-c", "x"], Cmd=None))
+        P("meta-entrypoint-shell", ref, "entrypoint.json", 0, ["entrypoint.invalid"], [],
+          "Entrypoint [\"/bin/sh\", \"-c\", \"x\"] (shell form, /bin/sh present) with "
+          "exec_form true (MEDIUM: warn)", verdict="warn")
+        P("meta-entrypoint-shell-allowed", ref, "minimal.json", 0, [], ["entrypoint.invalid"],
+          "the same image; exec_form false (the default): shell form is allowed")
+        ref = self.meta_single("meta-entrypoint-notfound",
+                               layers=[layer(mktar(self.meta_tree("meta-ep-nf", run=False)),
+                                             "gzip")])
+        P("meta-entrypoint-notfound", ref, "entrypoint.json", 0, ["entrypoint.invalid"], [],
+          "Entrypoint /app/run, no such file in the layers (MEDIUM: warn)", verdict="warn")
+        P("meta-entrypoint-notfound-default", ref, "minimal.json", 0, ["entrypoint.invalid"],
+          [], "the same image under the default policy: an absolute argv[0] must exist "
+          "whatever the entrypoint keys say", verdict="warn")
+        P("meta-entrypoint-notfound-off", ref, "entrypoint-off.json", 0,
+          ["entrypoint.invalid"], [], "the same image with required and exec_form false: "
+          "still reported", verdict="warn")
+        wh = [layer(mktar(self.meta_tree("meta-ep-wh")), "gzip"),
+              layer(mktar([D("./app/"), F("./app/.wh.run", b"")]), "gzip")]
+        ref = self.meta_single("meta-entrypoint-whiteout", layers=wh)
+        P("meta-entrypoint-whiteout", ref, "entrypoint.json", 0, ["entrypoint.invalid"], [],
+          "/app/run in layer 1, deleted by a whiteout in layer 2", verdict="warn")
+        opq = [layer(mktar(self.meta_tree("meta-ep-opq")), "gzip"),
+               layer(mktar([D("./app/"), F("./app/.wh..wh..opq", b""),
+                            F("./app/other", b"other\n")]), "gzip")]
+        ref = self.meta_single("meta-entrypoint-opaque", layers=opq)
+        P("meta-entrypoint-opaque", ref, "entrypoint.json", 0, ["entrypoint.invalid"], [],
+          "/app/run in layer 1, /app made opaque in layer 2", verdict="warn")
+        rel = [layer(mktar(self.meta_tree("meta-ep-re")), "gzip"),
+               layer(mktar([D("./app/"), F("./app/.wh..wh..opq", b""),
+                            F("./app/other", b"other\n")]), "gzip"),
+               layer(mktar([D("./app/"), F("./app/run", b"#!/bin/sh\nexec echo v2\n", 0o755)]),
+                     "gzip")]
+        ref = self.meta_single("meta-entrypoint-recreated", layers=rel)
+        P("meta-entrypoint-recreated", ref, "entrypoint.json", 0, [], ["entrypoint.invalid"],
+          "/app/run hidden by an opaque /app in layer 2, written again in layer 3: present")
+
+        # user
+        for suffix, user, note in (("empty", "", "User \"\""),
+                                   ("unset", None, "no User key"),
+                                   ("zero", "0", "User \"0\""),
+                                   ("zero-group", "0:1000", "User \"0:1000\""),
+                                   ("name", "root", "User \"root\"")):
+            ref = self.meta_single("meta-user-root-" + suffix, rc_mut=rc_set(User=user))
+            P("meta-user-root-" + suffix, ref, "user.json", 0, ["user.root"], [],
+              note + " with non_root true (MEDIUM: warn)", verdict="warn")
+        pw = b"root:x:0:0:root:/root:/bin/sh\nsvc:x:0:0:svc:/home/svc:/bin/sh\n"
+        t = mktar(self.meta_tree("meta-user-root-passwd", passwd=pw))
+        ref = self.meta_single("meta-user-root-passwd", layers=[layer(t, "gzip")])
+        P("meta-user-root-passwd", ref, "user.json", 0, ["user.root"], [],
+          "User \"svc\", uid 0 in the image's /etc/passwd", verdict="warn")
+        t2 = mktar([D("./etc/"), F("./etc/passwd", pw)])
+        ref = self.meta_single("meta-user-root-passwd-layer2",
+                               layers=[layer(mktar(self.meta_tree("meta-urp2")), "gzip"),
+                                       layer(t2, "gzip")])
+        P("meta-user-root-passwd-layer2", ref, "user.json", 0, ["user.root"], [],
+          "User \"svc\": uid 1000 in layer 1's /etc/passwd, replaced by one with uid 0 "
+          "in layer 2 (the final filesystem counts)", verdict="warn")
+
+        # metadata, history, annotations
+        def no_created(cfg):
+            del cfg["created"]
+
+        ref = self.meta_single("meta-metadata-incomplete", cfg_mut=no_created)
+        P("meta-metadata-incomplete", ref, "metadata.json", 0, ["metadata.incomplete"], [],
+          "config without \"created\" vs metadata.required [\"created\", ...]",
+          verdict="warn", subjects=[["metadata.incomplete", "created"]])
+
+        def long_history(cfg):
+            cfg["history"] = [{"created": CREATED, "created_by": "RUN step %d" % i}
+                              for i in range(3)]
+
+        ref = self.meta_single("meta-history-mismatch", cfg_mut=long_history)
+        P("meta-history-mismatch", ref, "history.json", 0, ["history.mismatch"], [],
+          "three history entries that made a layer, one layer", verdict="warn")
+        P("meta-history-mismatch-off", ref, "history-off.json", 0, [], ["history.mismatch"],
+          "the same image with match_layers false")
+
+        def no_oci_labels(rc):
+            rc["Labels"] = {"com.example.team": "gate"}
+
+        ref = self.meta_single("meta-annotations-missing", rc_mut=no_oci_labels,
+                               annotations={})
+        P("meta-annotations-missing", ref, "annotations.json", 0, ["annotations.missing"], [],
+          "no org.opencontainers.image.* label or annotation (LOW: pass, exit 0)",
+          verdict="pass",
+          subjects=[["annotations.missing", "org.opencontainers.image." + k]
+                    for k in ("created", "source", "revision", "version", "licenses")])
+
+        # env, ports
+        ref = self.meta_single("meta-env-missing", rc_mut=rc_set(Env=["APP_MODE=prod"]))
+        P("meta-env-missing", ref, "env.json", 1, ["env.missing"], ["env.forbidden"],
+          "Env without PATH", subjects=[["env.missing", "PATH"]])
+        ref = self.meta_single("meta-env-forbidden", rc_mut=rc_set(Env=[
+            "PATH=/usr/local/bin:/usr/bin:/bin",
+            "AWS_SECRET_ACCESS_KEY=" + self.META_SECRET, "APP_MODE=prod"]))
+        P("meta-env-forbidden", ref, "env.json", 1, ["env.forbidden"], ["env.missing"],
+          "Env sets AWS_SECRET_ACCESS_KEY: the value must appear in no output",
+          subjects=[["env.forbidden", "AWS_SECRET_ACCESS_KEY"]], secret=self.META_SECRET)
+        ref = self.meta_single("meta-port-not-allowed", rc_mut=rc_set(
+            ExposedPorts={"22/tcp": {}, "8080/tcp": {}}))
+        P("meta-port-not-allowed", ref, "ports.json", 0, ["port.not_allowed"], [],
+          "ExposedPorts 22/tcp and 8080/tcp vs allowed [8080] (MEDIUM: warn)",
+          verdict="warn", subjects=[["port.not_allowed", "22/tcp"]],
+          only_subjects={"port.not_allowed": ["22/tcp"]})
+
+        # nothing checked
+        lay = Layout()
+        mdesc, _ = self.meta_build(lay, "meta-nothing-checked")
+        lay.remove(mdesc["digest"])
+        lay.set_index([with_ref(mdesc, "latest")])
+        ref = "oci:%s:latest" % self.layout_dir("meta-nothing-checked", lay)
+        P("meta-nothing-checked", ref, "minimal.json", 1, ["run.nothing_checked"], [],
+          "index.json's only manifest is absent: no check could run")
+
+        # the good image: under each policy above, none of that policy's ids; under
+        # the strict policy (all of them), exit 0 and nothing at MEDIUM or above
+        tripped = {}
+        for c in self.pcases:
+            tripped.setdefault(c["policy"], set()).update(c["expect"] + c["absent"])
+        all_ids = set()
+        for pol in sorted(tripped):
+            ids = sorted(tripped[pol])
+            all_ids.update(ids)
+            P("meta-good+" + pol[:-5], good, pol, 0, [], ids,
+              "meta-good (index: linux/amd64, linux/arm64/v8, an attestation) trips none "
+              "of the policy's checks", clean=True)
+        P("meta-good+strict", good, "strict.json", 0, [], sorted(all_ids | {
+            "annotations.missing", "policy.ignore_unused", "policy.ignore_expired"}),
+          "meta-good under a policy enabling every metadata check (fail_on MEDIUM)",
+          clean=True, verdict="pass")
+        P("meta-good+default", good, None, 0, [], sorted(all_ids | {"annotations.missing"}),
+          "meta-good under the built-in default policy", clean=True, verdict="pass")
+
     def run(self):
         self.valid_traps()
         self.valid_multilayer()
@@ -1123,13 +1456,20 @@ class Gen:
         self.broken_paths()
         self.broken_archives()
         self.robustness_inputs()
+        self.policy_cases()
         names = [c["name"] for c in self.cases] + [r["name"] for r in self.robust]
         assert len(names) == len(set(names)), "duplicate case names"
+        pnames = [c["name"] for c in self.pcases]
+        assert len(pnames) == len(set(pnames)), "duplicate policy case names"
+        assert not set(pnames) & set(names), "policy case names clash with cases"
         with open(os.path.join(self.out, "cases.json"), "w") as f:
             json.dump(self.cases, f, indent=1)
             f.write("\n")
         with open(os.path.join(self.out, "robustness.json"), "w") as f:
             json.dump(self.robust, f, indent=1)
+            f.write("\n")
+        with open(os.path.join(self.out, "policy-cases.json"), "w") as f:
+            json.dump(self.pcases, f, indent=1)
             f.write("\n")
 
 
