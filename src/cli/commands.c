@@ -195,8 +195,18 @@ static int emit_extras(const og_report *report, const report_args *ra)
 		text = NULL;
 	}
 	if (status == OG_EXIT_OK && gha && strcmp(gha, "true") == 0 && ra->format != OG_FORMAT_GITHUB) {
-		if ((status = render(&text, report, OG_FORMAT_GITHUB, ra->fail_on, 0)) == OG_EXIT_OK)
-			status = og_cli__write_stdout(text, strlen(text), 0);
+		/* The runner reads workflow commands from both streams: stdout
+		 * when it carries text for people, else stderr, so that a JSON
+		 * or SARIF report on stdout stays parseable. */
+		int to_stdout = ra->output || ra->format == OG_FORMAT_TEXT ||
+			ra->format == OG_FORMAT_MARKDOWN;
+
+		if ((status = render(&text, report, OG_FORMAT_GITHUB, ra->fail_on, 0)) == OG_EXIT_OK) {
+			if (to_stdout)
+				status = og_cli__write_stdout(text, strlen(text), 0);
+			else if (fputs(text, stderr) == EOF)
+				status = OG_EXIT_INTERNAL;
+		}
 		og_free(text);
 		text = NULL;
 	}

@@ -544,7 +544,8 @@ static int check_entrypoint(og_report *r, const og_policy *p, const og_image_fac
 	json_t *cmd = json_is_array(obj_get(rt, "Cmd")) ? obj_get(rt, "Cmd") : NULL;
 	const char *a0;
 	char shown[CLIP_NAME + 4];
-	int check_path = (p->entrypoint_required || p->entrypoint_exec_form) && img->exists;
+	/* Whatever the policy says, an absolute argv[0] must exist. */
+	int check_path = img->exists != NULL;
 	int error = 0;
 
 	if (!ep && !argv_get(rt, "Cmd"))

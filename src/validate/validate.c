@@ -74,12 +74,13 @@ static const og_visitor_class *const visitors[] = { &og_scan_path_safety, &og_sc
 static void note_fs_needs(vstate *vs, const og_config *c)
 {
 	json_t *cfg = json_object_get(c->root, "config");
-	json_t *ep = json_object_get(cfg, "Entrypoint"), *cmd = json_object_get(cfg, "Cmd");
-	json_t *argv = json_array_size(ep) ? ep : cmd;
-	const char *a0 = json_string_value(json_array_get(argv, 0));
+	const char *ep0 = json_string_value(json_array_get(json_object_get(cfg, "Entrypoint"), 0));
+	const char *cmd0 = json_string_value(json_array_get(json_object_get(cfg, "Cmd"), 0));
+	const char *a0 = ep0 && *ep0 ? ep0 : cmd0; /* argv[0], as checks.c takes it */
 	const char *user = json_string_value(json_object_get(cfg, "User"));
 
-	if (vs->policy->entrypoint_exec_form && a0 && a0[0] == '/')
+	/* An absolute argv[0] must exist in the final filesystem. */
+	if (a0 && a0[0] == '/')
 		vs->need_fs = 1;
 	if (vs->policy->user_non_root && user && *user && (user[0] < '0' || user[0] > '9'))
 		vs->need_fs = 1;

@@ -100,6 +100,7 @@ static void test_scan_fsview__layers(void **state)
 
 	/* Without the top layer: the first passwd; without the middle one,
 	 * the whiteouts never happened. */
+	og_fs_layer_free(l[1]);
 	l[1] = NULL;
 	og_fs_layer_free(l[2]);
 	assert_int_equal(og_fsview_build(&fs, l, 2), 0);
