@@ -1,0 +1,533 @@
+#!/usr/bin/env python3
+"""Helpers of bench/run: checks of what the tools printed, the bomb's
+"limit's worth" blob, and the report (tables, bounds, targets, RESULTS.md).
+
+  benchlib.py check-report REPORT GENJSON          ocigate's JSON = the generator's layers
+  benchlib.py check-sums OUTPUT GENJSON FIELD      the hashes printed = each layer's FIELD
+  benchlib.py bomb-info REPORT GENJSON RC OUT      what ocigate did with the bomb (JSON)
+  benchlib.py bomb-cut GENJSON LIMIT OUT [--info F] a prefix of the bomb blob (GENJSON
+                                                   less .json is its layout) that inflates to
+                                                   >= LIMIT bytes; prints those bytes
+  benchlib.py report --results TSV --images DIR [--notes F] [--bomb-info F] [--md OUT]
+                     [--ocigate BIN] [--reps N]
+
+Standard library only. A check that fails prints why on stderr and exits 1.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+GB = 1e9
+MIB = 1 << 20
+
+IMAGES = [  # name, title; the order of the report
+    ("gzip-1L", "single layer, gzip"),
+    ("zstd-1L", "single layer, zstd"),
+    ("gzip-20L", "20 layers, gzip"),
+    ("bomb", "decompression bomb (gzip, zeros)"),
+]
+REF = "ocigate --jobs 2"
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def die(msg):
+    sys.stderr.write("benchlib: %s\n" % msg)
+    sys.exit(1)
+
+
+# --------------------------------------------------------------------------
+# checks
+
+
+def cmd_check_report(a):
+    try:
+        rep = load(a.report)
+    except (OSError, ValueError) as e:
+        die("%s: not a JSON report: %s" % (a.report, e))
+    gen = load(a.genjson)
+    errs = []
+    if rep.get("verdict") != "pass" or rep.get("findings"):
+        errs.append("verdict %r, findings %s" % (
+            rep.get("verdict"), [f.get("id") for f in rep.get("findings") or []]))
+    got = rep.get("layers") or []
+    want = gen["layers"]
+    if len(got) != len(want):
+        errs.append("%d layers reported, %d generated" % (len(got), len(want)))
+    for i, (g, w) in enumerate(zip(got, want)):
+        for k in ("digest", "size", "diffId", "uncompressedSize"):
+            if g.get(k) != w[k]:
+                errs.append("layer %d %s: ocigate %r, generator %r" % (i + 1, k, g.get(k), w[k]))
+    if errs:
+        die("%s does not match %s:\n  %s" % (a.report, a.genjson, "\n  ".join(errs)))
+
+
+def cmd_check_sums(a):
+    """Each line starts with a hex digest (sha256sum, openssl dgst -r)."""
+    with open(a.output) as f:
+        got = [line.split()[0] for line in f if line.strip()]
+    want = [l[a.field].split(":", 1)[1] for l in load(a.genjson)["layers"]]
+    if got != want:
+        die("%s: hashes %s, want the layers' %s %s" % (a.output, got, a.field, want))
+
+
+SIZE_RE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)?\b")
+UNITS = {None: 1, "B": 1, "bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
+         "TiB": 1 << 40, "kB": 1000, "KB": 1000, "MB": 10 ** 6, "GB": 10 ** 9, "TB": 10 ** 12}
+
+
+def limit_from_message(msg):
+    """The byte limit a finding message states ("... limit 4 GiB ..."), or None."""
+    m = re.search(r"limit\D{0,20}?(\d[\d,]*(?:\.\d+)?)\s*(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)?",
+                  msg)
+    if not m:
+        return None
+    if m.group(2) is None and ":" in msg[m.end():m.end() + 2]:
+        return None  # a ratio ("limit 100:1"), not bytes
+    n = float(m.group(1).replace(",", ""))
+    return int(n * UNITS[m.group(2)])
+
+
+def cmd_bomb_info(a):
+    gen = load(a.genjson)
+    info = {"rc": int(a.rc), "findings": [], "limit": None, "uncompressedSize": None}
+    try:
+        rep = load(a.report)
+    except (OSError, ValueError) as e:
+        die("bomb: %s: not a JSON report (exit %s): %s" % (a.report, a.rc, e))
+    layers = rep.get("layers") or []
+    if len(layers) != 1:
+        die("bomb: %d layers reported, 1 generated" % len(layers))
+    g, w = layers[0], gen["layers"][0]
+    for k in ("digest", "size"):
+        if g.get(k) != w[k]:
+            die("bomb layer %s: ocigate %r, generator %r" % (k, g.get(k), w[k]))
+    for k in ("diffId", "uncompressedSize"):  # null when it stopped early
+        if g.get(k) is not None and g.get(k) != w[k]:
+            die("bomb layer %s: ocigate %r, generator %r" % (k, g.get(k), w[k]))
+    info["uncompressedSize"] = g.get("uncompressedSize")
+    for f in rep.get("findings") or []:
+        info["findings"].append({"id": f.get("id"), "message": f.get("message", "")})
+        if info["limit"] is None and f.get("id") in ("layer.compression_ratio",
+                                                     "size.uncompressed"):
+            info["limit"] = limit_from_message(f.get("message", ""))
+    with open(a.out, "w") as f:
+        json.dump(info, f)
+
+
+def cmd_bomb_cut(a):
+    b = load(a.genjson)["layers"][0]["bomb"]
+    limit = int(a.limit)
+    need = max(0, limit - b["headBytes"])
+    n = min(b["members"], -(-need // b["memberBytes"]))
+    nbytes = b["headBytes"] + n * b["memberBytes"]
+    cut = b["headMember"] + n * b["memberSize"]
+    layout = a.genjson[:-len(".json")] if a.genjson.endswith(".json") else a.genjson
+    blob = os.path.join(layout, "blobs", "sha256",
+                        load(a.genjson)["layers"][0]["digest"].split(":", 1)[1])
+    with open(blob, "rb") as src, open(a.out, "wb") as dst:
+        dst.write(src.read(cut))
+    if a.info:
+        info = load(a.info)
+        info["limitCutBytes"] = nbytes
+        with open(a.info, "w") as f:
+            json.dump(info, f)
+    print(nbytes)
+
+
+# --------------------------------------------------------------------------
+# report
+
+
+def read_results(path):
+    """{image: {label: {"wall": [..], "rss": [..], "rc": [..]}}} in first-seen order."""
+    res = {}
+    with open(path) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) != 7:
+                continue
+            img, label, kind, _rep, wall, rss, rc = p
+            r = res.setdefault(img, {}).setdefault(label, {"kind": kind, "wall": [], "rss": [],
+                                                           "rc": []})
+            r["wall"].append(float(wall))
+            r["rss"].append(int(rss) if rss.isdigit() else 0)
+            r["rc"].append(int(rc))
+    return res
+
+
+def run(argv):
+    try:
+        out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, timeout=20).stdout
+        return out.strip().splitlines()[0] if out.strip() else "?"
+    except (OSError, subprocess.SubprocessError):
+        return "not found"
+
+
+def machine(ocigate):
+    cpu, flags, mem = "?", "", "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and cpu == "?":
+                    cpu = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = line
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem = "%.1f GiB" % (int(line.split()[1]) / (1 << 20))
+    except OSError:
+        pass
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    commit = run(["git", "-C", root, "rev-parse", "HEAD"])
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                           stdout=subprocess.PIPE, text=True).stdout.strip()
+    try:
+        load_avg = " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        load_avg = "?"
+    return [
+        ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        ("CPU", "%s (%d online CPUs%s)" % (cpu, os.cpu_count() or 0,
+                                          ", SHA-NI" if " sha_ni" in flags else ", no SHA-NI")),
+        ("memory", mem),
+        ("kernel", "%s %s" % (platform.system(), platform.release())),
+        ("load average (1, 5, 15 min) at the start / at the end", "%s / %s" % (
+            os.environ.get("BENCH_LOAD_START", "?"), load_avg)),
+        ("ocigate", "%s, commit %s%s" % (run([ocigate, "version"]), commit[:12],
+                                         " (with uncommitted changes)" if dirty else "")),
+        ("igzip", run(["igzip", "--version"])),
+        ("zstd", run(["zstd", "--version"])),
+        ("openssl", run(["openssl", "version"])),
+        ("sha256sum", run(["sha256sum", "--version"])),
+        ("skopeo", run(["skopeo", "--version"])),
+        ("umoci", run(["umoci", "--version"])),
+        ("python3", run([sys.executable, "--version"])),
+    ]
+
+
+def cell(s):
+    """Text for a Markdown table cell: a | would end the cell."""
+    return s.replace("|", "\\|")
+
+
+def fmt_s(x):
+    return "n/a" if x is None else ("%.3f" % x if x < 10 else "%.2f" % x)
+
+
+def fmt_r(x):
+    return "n/a" if x is None else "%.2f" % x
+
+
+class Report:
+    def __init__(self, a):
+        self.a = a
+        self.res = read_results(a.results)
+        self.gen = {}
+        for name, _ in IMAGES:
+            p = os.path.join(a.images, name + ".json")
+            if os.path.exists(p):
+                self.gen[name] = load(p)
+        self.notes = {}
+        if a.notes and os.path.exists(a.notes):
+            with open(a.notes) as f:
+                for line in f:
+                    img, _, text = line.rstrip("\n").partition("\t")
+                    self.notes.setdefault(img, [])
+                    if text not in self.notes[img]:
+                        self.notes[img].append(text)
+        self.lines = []
+        self.targets = []
+
+    def out(self, s=""):
+        self.lines.append(s)
+
+    def med(self, img, label):
+        r = self.res.get(img, {}).get(label)
+        if not r or any(rc != 0 for rc in r["rc"]) and r["kind"] != "ocigate":
+            return None
+        return statistics.median(r["wall"])
+
+    def sizes(self, img):
+        g = self.gen[img]
+        return g["uncompressedSize"], g["size"]
+
+    def table(self, img):
+        rows = self.res.get(img, {})
+        u, c = self.sizes(img)
+        ref = self.med(img, REF)
+        self.out("| tool | median wall s | MB/s (uncompressed) | peak RSS MiB | peer time / ocigate time |")
+        self.out("|---|---:|---:|---:|---:|")
+        for label, r in rows.items():
+            if r["kind"] == "stage":
+                continue
+            bad = [rc for rc in r["rc"] if rc != 0]
+            if bad and r["kind"] != "ocigate":
+                self.out("| %s | failed (exit %d) | | | |" % (cell(label), bad[0]))
+                continue
+            m = statistics.median(r["wall"])
+            self.out("| %s | %s | %.0f | %.1f | %s |" % (
+                cell(label), fmt_s(m), u / 1e6 / m if m > 0 else 0, max(r["rss"]) / 1024.0,
+                fmt_r(m / ref) if ref else "n/a"))
+        stages = [(l, r) for l, r in rows.items() if r["kind"] == "stage"]
+        if stages:
+            self.out()
+            self.out("Stage speeds measured in the same run (medians):")
+            self.out()
+            for label, r in stages:
+                m = statistics.median(r["wall"])
+                self.out("- `%s`: %s s" % (label, fmt_s(m)))
+
+    def bound_line(self, what, bound, ocig, per_gb_u):
+        if bound is None or ocig is None:
+            self.out("- %s: n/a" % what)
+            return None
+        self.out("- %s: **%s s** (%.2f s/GB uncompressed); ocigate `--jobs 2` %s s "
+                 "(%.2f s/GB) = **%.2f x the bound**" % (
+                     what, fmt_s(bound), bound / per_gb_u, fmt_s(ocig), ocig / per_gb_u,
+                     ocig / bound))
+        return ocig / bound
+
+    def target(self, text, ok, measured):
+        self.targets.append((text, "n/a" if ok is None else ("met" if ok else "**missed**"),
+                             measured))
+
+    def speeds(self):
+        """Stage speeds (bytes/s) from the single-layer images."""
+        sp = {}
+        if "gzip-1L" in self.gen:
+            u, _ = self.sizes("gzip-1L")
+            t = self.med("gzip-1L", "stage: igzip -dc > /dev/null")
+            sp["inflate"] = u / t if t else None
+            t = self.med("gzip-1L", "stage: openssl dgst -sha256 of the tar")
+            sp["sha"] = u / t if t else None
+        if "zstd-1L" in self.gen:
+            u, _ = self.sizes("zstd-1L")
+            t = self.med("zstd-1L", "stage: zstd -dc > /dev/null")
+            sp["zstd"] = u / t if t else None
+        if "gzip-20L" in self.gen:
+            u, _ = self.sizes("gzip-20L")
+            t = self.med("gzip-20L", "stage: igzip -dc > /dev/null, each layer")
+            sp["inflate20"] = u / t if t else None
+        return sp
+
+    def build(self):
+        a = self.a
+        self.out("# ocigate benchmark results")
+        self.out()
+        self.out("Written by `bench/run` (see bench/README.md). %d repetitions, interleaved "
+                 "round-robin across tools; medians. Wall time from the shell's clock around "
+                 "`/usr/bin/time -f '%%e %%M'`, which gives the peak RSS (of the largest "
+                 "process, for a pipeline). MB/s are 10^6 bytes of *uncompressed* layer data "
+                 "per second, for every tool; GB = 10^9 bytes." % a.reps)
+        self.out()
+        self.out("## Machine")
+        self.out()
+        for k, v in machine(a.ocigate):
+            self.out("- %s: %s" % (k, v))
+        self.out()
+        sp = self.speeds()
+        sha = sp.get("sha")
+        self.out("## Stage speeds (this machine, this run)")
+        self.out()
+        for k, what in (("inflate", "ISA-L inflate (`igzip -dc > /dev/null`, single gzip layer)"),
+                        ("inflate20", "ISA-L inflate, the 20 layers one after the other"),
+                        ("zstd", "zstd decode (`zstd -dc > /dev/null`)"),
+                        ("sha", "SHA-256 (`openssl dgst -sha256` of the uncompressed tar)")):
+            v = sp.get(k)
+            self.out("- %s: %s" % (what, "n/a" if not v else "%.2f GB/s (%.3f s/GB)" % (
+                v / GB, GB / v)))
+        self.out()
+        for name, title in IMAGES:
+            if name not in self.gen or name not in self.res:
+                continue
+            g = self.gen[name]
+            u, c = self.sizes(name)
+            self.out("## %s: `%s`" % (name, title))
+            self.out()
+            self.out("%d layer(s), %.1f MB uncompressed, %.1f MB compressed (ratio %.2f; %s)." % (
+                len(g["layers"]), u / 1e6, c / 1e6, u / c, g["compressor"]))
+            self.out()
+            if name == "bomb":
+                self.bomb()
+            else:
+                self.table(name)
+                self.out()
+                self.bounds(name, sp, sha)
+            for n in self.notes.get(name, []):
+                self.out("- note: %s" % n)
+            self.out()
+        self.rss_target()
+        self.out("## Targets (issue 4)")
+        self.out()
+        self.out("| target | result | measured |")
+        self.out("|---|---|---|")
+        for text, res, measured in self.targets:
+            self.out("| %s | %s | %s |" % (cell(text), res, cell(measured)))
+        self.out()
+        self.out("Correctness: every `ocigate validate` run above reported each layer's digest, "
+                 "size, diffId and uncompressed size as generated, and `sha256sum`, "
+                 "`openssl dgst` and the `igzip`/`zstd -dc | sha256sum` pipelines printed the "
+                 "same digests (the run stops at the first mismatch).")
+        for n in self.notes.get("*", []):
+            self.out()
+            self.out("Note: %s" % n)
+
+    def bounds(self, name, sp, sha):
+        u, c = self.sizes(name)
+        ocig = self.med(name, REF)
+        per_gb = u / GB
+        self.out("Bound on 2 cores, from the stage speeds:")
+        self.out()
+        if name == "gzip-1L":
+            inf = sp.get("inflate")
+            b = None
+            if inf and sha:
+                b = max(u / inf + c / sha, u / sha)
+                self.out("- thread 1 (inflate %s s + compressed hash %s s) vs thread 2 "
+                         "(diff_id hash %s s)" % (fmt_s(u / inf), fmt_s(c / sha), fmt_s(u / sha)))
+            r = self.bound_line("single gzip layer bound", b, ocig, per_gb)
+            self.target("single gzip layer: ocigate <= 1.15 x the inflate bound",
+                        None if r is None else r <= 1.15,
+                        "n/a" if r is None else "%.2f x" % r)
+            pipe = self.med(name, "igzip -dc | sha256sum")
+            if pipe and ocig:
+                self.target("single gzip layer: ocigate <= 0.40 x `igzip -dc | sha256sum`",
+                            ocig / pipe <= 0.40, "%.2f x (%s s vs %s s)" % (
+                                ocig / pipe, fmt_s(ocig), fmt_s(pipe)))
+            j1 = self.med(name, "ocigate --jobs 1")
+            if j1 and ocig:
+                self.out("- `--jobs 1` / `--jobs 2`: %.2f" % (j1 / ocig))
+        elif name == "zstd-1L":
+            z = sp.get("zstd")
+            b = None
+            if z and sha:
+                b = max(u / z + c / sha, u / sha)
+                self.out("- thread 1 (zstd decode %s s + compressed hash %s s) vs thread 2 "
+                         "(diff_id hash %s s)" % (fmt_s(u / z), fmt_s(c / sha), fmt_s(u / sha)))
+            r = self.bound_line("single zstd layer bound", b, ocig, per_gb)
+            self.target("single zstd layer: ocigate <= 1.15 x the SHA-256 bound",
+                        None if r is None else r <= 1.15, "n/a" if r is None else "%.2f x" % r)
+        elif name == "gzip-20L":
+            inf = sp.get("inflate20") or sp.get("inflate")
+            b = None
+            if inf and sha:
+                b = (u / inf + c / sha + u / sha) / 2
+                self.out("- total work: inflate %s s + compressed hash %s s + diff_id hash %s s, "
+                         "over 2 cores" % (fmt_s(u / inf), fmt_s(c / sha), fmt_s(u / sha)))
+            self.bound_line("20-layer bound", b, ocig, per_gb)
+            j1 = self.med(name, "ocigate --jobs 1")
+            if j1 and ocig:
+                self.out("- `--jobs 1` / `--jobs 2`: **%.2f**" % (j1 / ocig))
+                self.target("20 layers: `--jobs 2` >= 1.8 x faster than `--jobs 1`",
+                            j1 / ocig >= 1.8, "%.2f x (%s s vs %s s)" % (
+                                j1 / ocig, fmt_s(j1), fmt_s(ocig)))
+
+    def bomb(self):
+        u, c = self.sizes("bomb")
+        info = {}
+        if self.a.bomb_info and os.path.exists(self.a.bomb_info):
+            info = load(self.a.bomb_info)
+        self.table("bomb")
+        self.out()
+        ids = [f["id"] for f in info.get("findings", [])]
+        self.out("- ocigate exit %s; findings: %s" % (
+            info.get("rc", "?"), ", ".join("`%s`" % i for i in ids) or "none"))
+        for f in info.get("findings", []):
+            self.out("  - `%s`: %s" % (f["id"], f["message"]))
+        got = info.get("uncompressedSize")
+        self.out("- uncompressedSize reported: %s (the bomb: %d bytes)" % (
+            "null (stopped early)" if got is None else got, u))
+        limit = info.get("limit")
+        ocig = self.med("bomb", REF)
+        t_lim = self.med("bomb", "stage: igzip -dc of the limit's worth > /dev/null")
+        stopped = any(i in ("layer.compression_ratio", "size.uncompressed") for i in ids)
+        if limit and t_lim:
+            nbytes = info.get("limitCutBytes") or limit
+            t = t_lim * limit / nbytes
+            self.out("- the limit: %d bytes (%.2f GiB); inflating that much with igzip: %s s; "
+                     "ocigate: %s s = %.2f x" % (limit, limit / (1 << 30), fmt_s(t), fmt_s(ocig),
+                                                 ocig / t))
+            self.target("bomb: stopped at the limit in < 1.10 x the time of inflating the "
+                        "limit's worth", stopped and ocig <= 1.10 * t,
+                        "%s; %.2f x (%s s vs %s s)" % (
+                            "stopped" if stopped else "not stopped", ocig / t, fmt_s(ocig),
+                            fmt_s(t)))
+        else:
+            self.out("- the limit: n/a (no `layer.compression_ratio` / `size.uncompressed` "
+                     "finding stating a limit); inflating the limit's worth: n/a")
+            self.target("bomb: stopped at the limit in < 1.10 x the time of inflating the "
+                        "limit's worth", None if not stopped else False,
+                        "%s; ocigate %s s" % ("stopped, limit not stated" if stopped
+                                             else "not stopped (no limit yet)", fmt_s(ocig)))
+
+    def rss_target(self):
+        worst, where = 0, ""
+        for img, rows in self.res.items():
+            for label, r in rows.items():
+                if r["kind"] == "ocigate" and max(r["rss"]) > worst:
+                    worst, where = max(r["rss"]), "%s, %s" % (img, label)
+        if worst:
+            self.target("peak RSS < 64 MiB in every ocigate run", worst < 64 * 1024,
+                        "largest %.1f MiB (%s)" % (worst / 1024.0, where))
+
+
+def cmd_report(a):
+    r = Report(a)
+    r.build()
+    text = "\n".join(r.lines) + "\n"
+    sys.stdout.write(text)
+    if a.md:
+        tmp = a.md + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, a.md)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("check-report")
+    s.add_argument("report")
+    s.add_argument("genjson")
+    s = sub.add_parser("check-sums")
+    s.add_argument("output")
+    s.add_argument("genjson")
+    s.add_argument("field", choices=("digest", "diffId"))
+    s = sub.add_parser("bomb-info")
+    s.add_argument("report")
+    s.add_argument("genjson")
+    s.add_argument("rc")
+    s.add_argument("out")
+    s = sub.add_parser("bomb-cut")
+    s.add_argument("genjson")
+    s.add_argument("limit")
+    s.add_argument("out")
+    s.add_argument("--info", help="bomb-info JSON to record the bytes in")
+    s = sub.add_parser("report")
+    s.add_argument("--results", required=True)
+    s.add_argument("--images", required=True)
+    s.add_argument("--notes")
+    s.add_argument("--bomb-info")
+    s.add_argument("--md")
+    s.add_argument("--ocigate", default="build/ocigate")
+    s.add_argument("--reps", type=int, default=0)
+    a = p.parse_args()
+    {"check-report": cmd_check_report, "check-sums": cmd_check_sums,
+     "bomb-info": cmd_bomb_info, "bomb-cut": cmd_bomb_cut, "report": cmd_report}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
