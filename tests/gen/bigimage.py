@@ -697,6 +697,8 @@ class LayerTree:
         """Add files until the tar is `target` bytes (the last file is cut to
         fit; the result is within a block or two of target)."""
         end = 2 * BLOCK
+        # The config's Cmd is /bin/sh: it must exist in the final filesystem.
+        self.tar.header("bin/sh", tarfile.REGTYPE, size=0, mode=0o755)
         while True:
             used = self.tar.size + self.tar.pending
             left = target - used - end
