@@ -106,6 +106,8 @@ typedef struct og_finding {
 	og_category_t category;
 	const char *message;  /* one line */
 	const char *subject;  /* digest, layer index, path or key; may be "" */
+	const char *origin;   /* digest of the manifest or layer the finding
+	                       * came from; NULL: the image or layout as a whole */
 } og_finding;
 
 OG_EXTERN const char *og_severity_name(og_severity_t sev);

@@ -141,6 +141,7 @@ static void finding_dispose(og_finding *it)
 {
 	free((char *)(uintptr_t)it->message);
 	free((char *)(uintptr_t)it->subject);
+	free((char *)(uintptr_t)it->origin);
 }
 
 void og_findings_dispose(og_findings *f)
@@ -197,6 +198,7 @@ int og_findings_add(og_findings *f, const char *id, const char *subject,
 	it->severity = check->severity;
 	it->category = check->category;
 	it->message = msg;
+	it->origin = NULL;
 	it->subject = strdup(subject ? subject : "");
 	if (!it->subject) {
 		free(msg);
@@ -227,5 +229,18 @@ int og_findings_has(const og_findings *f, const char *id, const char *subject)
 		if (strcmp(f->items[i].id, id) == 0 &&
 		    (!subject || strcmp(f->items[i].subject, subject) == 0))
 			return 1;
+	return 0;
+}
+
+int og_findings_set_origin(og_findings *f, size_t from, const char *origin)
+{
+	size_t i;
+
+	for (i = from; origin && i < f->count; i++) {
+		if (f->items[i].origin)
+			continue;
+		if ((f->items[i].origin = strdup(origin)) == NULL)
+			return OG_ENOMEM;
+	}
 	return 0;
 }

@@ -41,6 +41,10 @@ int og_findings_add(og_findings *f, const char *id, const char *subject,
 /* Move every item of src to the end of dst (src is left empty). */
 int og_findings_append(og_findings *dst, og_findings *src);
 
+/* Set the origin (a manifest or layer digest, copied) of the items from
+ * index `from` on that have none. 0 or OG_ENOMEM. */
+int og_findings_set_origin(og_findings *f, size_t from, const char *origin);
+
 /* 1 if a finding with this id (and subject, when not NULL) is present. */
 int og_findings_has(const og_findings *f, const char *id, const char *subject);
 

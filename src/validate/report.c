@@ -108,6 +108,17 @@ done:
 	return error;
 }
 
+static void image_dispose(og_report_image *im)
+{
+	size_t i;
+
+	free(im->platform);
+	free(im->manifest_digest);
+	for (i = 0; i < im->digest_count; i++)
+		free(im->digests[i]);
+	free(im->digests);
+}
+
 void og_report_free(og_report *report)
 {
 	size_t i;
@@ -126,12 +137,50 @@ void og_report_free(og_report *report)
 	free(report->layers);
 	og_findings_dispose(&report->findings);
 	og_findings_dispose(&report->suppressed);
+	for (i = 0; i < report->image_count; i++)
+		image_dispose(&report->images[i]);
+	free(report->images);
 	for (i = 0; i < report->check_count; i++)
 		free(report->checks[i]);
 	free(report->checks);
 	free(report->policy_path);
 	free(report->policy_digest);
 	free(report);
+}
+
+int og_report__add_image(og_report *r, const char *platform, const char *manifest,
+	const char *const *digests, size_t count)
+{
+	og_report_image im, *grown;
+	size_t i;
+
+	memset(&im, 0, sizeof(im));
+	if (!(im.platform = og__strdup(platform ? platform : "")) ||
+	    !(im.manifest_digest = og__strdup(manifest ? manifest : "")) ||
+	    (count && !(im.digests = calloc(count, sizeof(char *)))))
+		goto oom;
+	for (i = 0; i < count; i++, im.digest_count++)
+		if (!(im.digests[i] = og__strdup(digests[i] ? digests[i] : "")))
+			goto oom;
+	if (!(grown = realloc(r->images, (r->image_count + 1) * sizeof(*grown))))
+		goto oom;
+	r->images = grown;
+	r->images[r->image_count++] = im;
+	return 0;
+oom:
+	image_dispose(&im);
+	return OG_ENOMEM;
+}
+
+const og_report_image *og_report__image_of(const og_report *r, const og_finding *f)
+{
+	size_t i, k;
+
+	for (i = 0; f->origin && i < r->image_count; i++)
+		for (k = 0; k < r->images[i].digest_count; k++)
+			if (strcmp(r->images[i].digests[k], f->origin) == 0)
+				return &r->images[i];
+	return NULL;
 }
 
 int og_report__add_check(og_report *r, const char *id)

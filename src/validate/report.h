@@ -30,6 +30,16 @@ typedef struct og_report_layer {
 	int split;               /* decompressed on a thread of its own */
 } og_report_layer;
 
+/* One runnable image of the report (a platform), and the digests of its
+ * manifest, config and layers: findings whose origin is one of them are
+ * about it. */
+typedef struct og_report_image {
+	char *platform;          /* "os/arch[/variant]", or "" */
+	char *manifest_digest;
+	char **digests;
+	size_t digest_count;
+} og_report_image;
+
 typedef enum {
 	OG_REPORT_IMAGE = 0,     /* validate: an image */
 	OG_REPORT_DOCUMENT = 1   /* schema: one JSON document */
@@ -43,6 +53,8 @@ struct og_report {
 	char *document_type;     /* schema: "manifest", "index", ... */
 	char **platforms;        /* "os/arch[/variant]" of each checked image */
 	size_t platform_count;
+	og_report_image *images; /* the runnable images (not attestations) */
+	size_t image_count;
 	og_report_layer *layers; /* every distinct layer blob, in manifest order */
 	size_t layer_count;
 	og_findings findings;    /* in deterministic order */
@@ -67,6 +79,12 @@ int og_report__set_image(og_report *r, const char *digest, const char *media_typ
 int og_report__add_platform(og_report *r, const char *platform);
 /* Append a layer; its strings are copied. */
 int og_report__add_layer(og_report *r, const og_report_layer *layer);
+/* Append a runnable image: its platform, manifest digest and the digests
+ * of its manifest, config and layers (all copied). */
+int og_report__add_image(og_report *r, const char *platform, const char *manifest,
+	const char *const *digests, size_t count);
+/* The image a finding is about, or NULL (image-wide or unattributed). */
+const og_report_image *og_report__image_of(const og_report *r, const og_finding *f);
 /* Record that a check ran (id copied; duplicates ignored). */
 int og_report__add_check(og_report *r, const char *id);
 

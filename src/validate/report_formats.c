@@ -611,7 +611,19 @@ static int cmp_str(const void *a, const void *b)
 
 /* The ids of the testcases: every check that ran, and every id that has a
  * finding (so no finding goes unreported), sorted and unique. */
-static const char **junit_ids(const og_report *r, size_t *count)
+/* A finding belongs to the suite of the image it is about, or to every
+ * suite when it is about none in particular (the layout, an index). */
+static int in_suite(const og_report *r, const og_report_image *img, const og_finding *f)
+{
+	const og_report_image *of;
+
+	if (!img)
+		return 1;
+	of = og_report__image_of(r, f);
+	return !of || of == img;
+}
+
+static const char **junit_ids(const og_report *r, const og_report_image *img, size_t *count)
 {
 	size_t cap = r->check_count + r->findings.count + r->suppressed.count, n = 0, i, j;
 	const char **ids = malloc((cap ? cap : 1) * sizeof(*ids));
@@ -621,9 +633,11 @@ static const char **junit_ids(const og_report *r, size_t *count)
 	for (i = 0; i < r->check_count; i++)
 		ids[n++] = r->checks[i];
 	for (i = 0; i < r->findings.count; i++)
-		ids[n++] = r->findings.items[i].id;
+		if (in_suite(r, img, &r->findings.items[i]))
+			ids[n++] = r->findings.items[i].id;
 	for (i = 0; i < r->suppressed.count; i++)
-		ids[n++] = r->suppressed.items[i].id;
+		if (in_suite(r, img, &r->suppressed.items[i]))
+			ids[n++] = r->suppressed.items[i].id;
 	qsort(ids, n, sizeof(*ids), cmp_str);
 	for (i = j = 0; i < n; i++)
 		if (j == 0 || strcmp(ids[j - 1], ids[i]) != 0)
@@ -641,8 +655,8 @@ typedef struct junit_case {
 	og_severity_t worst; /* of the failing ones */
 } junit_case;
 
-static void junit_tally(junit_case *c, const og_report *r, const char *id,
-	og_severity_t threshold)
+static void junit_tally(junit_case *c, const og_report *r, const og_report_image *img,
+	const char *id, og_severity_t threshold)
 {
 	size_t i;
 
@@ -650,7 +664,7 @@ static void junit_tally(junit_case *c, const og_report *r, const char *id,
 	for (i = 0; i < r->findings.count; i++) {
 		const og_finding *f = &r->findings.items[i];
 
-		if (strcmp(f->id, id) != 0)
+		if (strcmp(f->id, id) != 0 || !in_suite(r, img, f))
 			continue;
 		if (f->severity >= threshold) {
 			if (!c->failing++)
@@ -662,12 +676,13 @@ static void junit_tally(junit_case *c, const og_report *r, const char *id,
 		}
 	}
 	for (i = 0; i < r->suppressed.count; i++)
-		if (strcmp(r->suppressed.items[i].id, id) == 0 && !c->suppressed++)
+		if (strcmp(r->suppressed.items[i].id, id) == 0 &&
+		    in_suite(r, img, &r->suppressed.items[i]) && !c->suppressed++)
 			c->first_suppressed = &r->suppressed.items[i];
 }
 
-static int junit_case_xml(og_sbuf *b, const og_report *r, const char *id,
-	const junit_case *c, og_severity_t threshold)
+static int junit_case_xml(og_sbuf *b, const og_report *r, const og_report_image *img,
+	const char *id, const junit_case *c, og_severity_t threshold)
 {
 	char *reason = NULL;
 	size_t i;
@@ -688,7 +703,7 @@ static int junit_case_xml(og_sbuf *b, const og_report *r, const char *id,
 		for (i = 0; i < r->findings.count; i++) {
 			const og_finding *f = &r->findings.items[i];
 
-			if (strcmp(f->id, id) == 0 && f->severity >= threshold)
+			if (strcmp(f->id, id) == 0 && f->severity >= threshold && in_suite(r, img, f))
 				junit_line(b, f);
 		}
 		og_sbuf__puts(b, "</failure>\n");
@@ -706,11 +721,12 @@ static int junit_case_xml(og_sbuf *b, const og_report *r, const char *id,
 		for (i = 0; i < r->findings.count; i++) {
 			const og_finding *f = &r->findings.items[i];
 
-			if (strcmp(f->id, id) == 0 && f->severity < threshold)
+			if (strcmp(f->id, id) == 0 && f->severity < threshold && in_suite(r, img, f))
 				junit_line(b, f);
 		}
 		for (i = 0; i < r->suppressed.count; i++)
-			if (strcmp(r->suppressed.items[i].id, id) == 0)
+			if (strcmp(r->suppressed.items[i].id, id) == 0 &&
+			    in_suite(r, img, &r->suppressed.items[i]))
 				junit_line(b, &r->suppressed.items[i]);
 		og_sbuf__puts(b, "</system-out>\n");
 	}
@@ -728,71 +744,109 @@ static void junit_seconds(char *buf, size_t size, double seconds)
 	snprintf(buf, size, "%llu.%03u", ms / 1000, (unsigned)(ms % 1000));
 }
 
+/* One <testsuite>: for one image (img), or for the whole report (NULL). */
+static int junit_suite(og_sbuf *b, const og_report *r, const og_report_image *img,
+	og_severity_t threshold, og_severity_t fail_on, size_t *tests, size_t *failures,
+	size_t *skipped)
+{
+	og_sbuf cases = OG_SBUF_INIT;
+	const char **ids = NULL;
+	char seconds[32];
+	size_t count = 0, fails = 0, skips = 0, i;
+	junit_case c;
+	int error = OG_ENOMEM;
+
+	if (!(ids = junit_ids(r, img, &count)))
+		goto done;
+	for (i = 0; i < count; i++) {
+		junit_tally(&c, r, img, ids[i], threshold);
+		if (c.failing)
+			fails++;
+		else if (c.suppressed && !c.below)
+			skips++;
+		if ((error = junit_case_xml(&cases, r, img, ids[i], &c, threshold)) < 0)
+			goto done;
+	}
+	junit_seconds(seconds, sizeof(seconds), r->seconds);
+	og_sbuf__puts(b, "  <testsuite name=\"");
+	xml_text(b, str_or(r->ref, "image"), 1);
+	if (r->kind == OG_REPORT_DOCUMENT && r->document_type) {
+		og_sbuf__puts(b, " [");
+		xml_text(b, r->document_type, 1);
+		og_sbuf__puts(b, "]");
+	}
+	if (img && img->platform[0]) {
+		og_sbuf__puts(b, " [");
+		xml_text(b, img->platform, 1);
+		og_sbuf__puts(b, "]");
+	} else if (!img) {
+		for (i = 0; i < r->platform_count; i++) {
+			og_sbuf__puts(b, i ? ", " : " [");
+			xml_text(b, r->platforms[i], 1);
+		}
+		if (r->platform_count)
+			og_sbuf__puts(b, "]");
+	}
+	og_sbuf__printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+		"time=\"%s\">\n", count, fails, skips, seconds);
+	og_sbuf__puts(b, "    <properties>\n      <property name=\"digest\" value=\"");
+	xml_text(b, str_or(img ? img->manifest_digest : r->digest, ""), 1);
+	og_sbuf__printf(b, "\"/>\n      <property name=\"verdict\" value=\"%s\"/>\n"
+		"      <property name=\"fail_on\" value=\"%s\"/>\n"
+		"      <property name=\"policy\" value=\"",
+		verdict_word(og_report_verdict(r, fail_on)), og_severity_name(threshold));
+	xml_text(b, str_or(r->policy_path, "built-in"), 1);
+	og_sbuf__puts(b, "\"/>\n    </properties>\n");
+	if (cases.failed)
+		b->failed = 1;
+	else if (cases.data)
+		og_sbuf__putn(b, cases.data, cases.len);
+	og_sbuf__puts(b, "  </testsuite>\n");
+	*tests += count;
+	*failures += fails;
+	*skipped += skips;
+	error = 0;
+done:
+	free(cases.data);
+	free(ids);
+	return error;
+}
+
 /*
- * One <testsuite> for the report's image. Its name lists the platforms
- * checked ("REF [linux/amd64, linux/arm64/v8]"): findings do not say which
- * platform they come from, so splitting them per platform would guess.
+ * One <testsuite> per runnable image (platform) of the report: a finding is
+ * in the suite of the image whose manifest, config or layer it came from,
+ * and in every suite when it is about none in particular (the layout, the
+ * index). Reports without images (a schema document) have one suite.
  */
 int og_report__render_junit(char **out, const og_report *r, og_severity_t fail_on)
 {
 	og_severity_t threshold = og_report__threshold(r, fail_on);
-	og_sbuf b = OG_SBUF_INIT, cases = OG_SBUF_INIT;
-	const char **ids = NULL;
+	og_sbuf b = OG_SBUF_INIT, suites = OG_SBUF_INIT;
 	char seconds[32];
-	size_t count = 0, failures = 0, skipped = 0, i;
-	junit_case c;
-	int error = OG_ENOMEM;
+	size_t tests = 0, failures = 0, skipped = 0, i;
+	int error = 0;
 
 	*out = NULL;
-	if (!(ids = junit_ids(r, &count)))
+	if (r->image_count == 0)
+		error = junit_suite(&suites, r, NULL, threshold, fail_on, &tests, &failures, &skipped);
+	for (i = 0; i < r->image_count && error == 0; i++)
+		error = junit_suite(&suites, r, &r->images[i], threshold, fail_on,
+			&tests, &failures, &skipped);
+	if (error < 0)
 		goto done;
-	for (i = 0; i < count; i++) {
-		junit_tally(&c, r, ids[i], threshold);
-		if (c.failing)
-			failures++;
-		else if (c.suppressed && !c.below)
-			skipped++;
-		if ((error = junit_case_xml(&cases, r, ids[i], &c, threshold)) < 0)
-			goto done;
-	}
-	error = OG_ENOMEM;
 	junit_seconds(seconds, sizeof(seconds), r->seconds);
 	og_sbuf__puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	og_sbuf__printf(&b, "<testsuites name=\"ocigate\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"0\" skipped=\"%zu\" time=\"%s\">\n", count, failures, skipped, seconds);
-	og_sbuf__puts(&b, "  <testsuite name=\"");
-	xml_text(&b, str_or(r->ref, "image"), 1);
-	if (r->kind == OG_REPORT_DOCUMENT && r->document_type) {
-		og_sbuf__puts(&b, " [");
-		xml_text(&b, r->document_type, 1);
-		og_sbuf__puts(&b, "]");
-	}
-	for (i = 0; i < r->platform_count; i++) {
-		og_sbuf__puts(&b, i ? ", " : " [");
-		xml_text(&b, r->platforms[i], 1);
-	}
-	if (r->platform_count)
-		og_sbuf__puts(&b, "]");
-	og_sbuf__printf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
-		"time=\"%s\">\n", count, failures, skipped, seconds);
-	og_sbuf__puts(&b, "    <properties>\n      <property name=\"digest\" value=\"");
-	xml_text(&b, str_or(r->digest, ""), 1);
-	og_sbuf__printf(&b, "\"/>\n      <property name=\"verdict\" value=\"%s\"/>\n"
-		"      <property name=\"fail_on\" value=\"%s\"/>\n"
-		"      <property name=\"policy\" value=\"",
-		verdict_word(og_report_verdict(r, fail_on)), og_severity_name(threshold));
-	xml_text(&b, str_or(r->policy_path, "built-in"), 1);
-	og_sbuf__puts(&b, "\"/>\n    </properties>\n");
-	if (cases.failed)
+		"errors=\"0\" skipped=\"%zu\" time=\"%s\">\n", tests, failures, skipped, seconds);
+	if (suites.failed)
 		b.failed = 1;
-	else if (cases.data)
-		og_sbuf__putn(&b, cases.data, cases.len);
-	og_sbuf__puts(&b, "  </testsuite>\n</testsuites>\n");
+	else if (suites.data)
+		og_sbuf__putn(&b, suites.data, suites.len);
+	og_sbuf__puts(&b, "</testsuites>\n");
 	error = og_sbuf__finish(out, &b);
 done:
 	free(b.data);
-	free(cases.data);
-	free(ids);
+	free(suites.data);
 	return error;
 }
 

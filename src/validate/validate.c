@@ -303,9 +303,11 @@ static int walk_node(vstate *vs, const og_descriptor *desc, unsigned int depth,
 	const char *body_mt;
 	json_t *j = NULL;
 	og_index ix;
+	size_t before;
 	int error, known;
 
 	memset(&ix, 0, sizeof(ix));
+	before = f->count;
 	if ((error = og_source_fetch(&data, &len, vs->src, vs->ctx, desc,
 			vs->ctx->limits.max_json, f, missing_id, "manifest")) < 0 || !data)
 		goto done;
@@ -352,11 +354,11 @@ static int walk_node(vstate *vs, const og_descriptor *desc, unsigned int depth,
 				goto done;
 		}
 	} else if (kind == OG_KIND_MANIFEST) {
-		size_t before = vs->image_count;
+		size_t images_before = vs->image_count;
 
 		if ((error = walk_manifest(vs, desc, j, attestation, from_index)) < 0)
 			goto done;
-		if (vs->image_count > before && !attestation) {
+		if (vs->image_count > images_before && !attestation) {
 			image *img = &vs->images[vs->image_count - 1];
 			og_platform c = { img->config.os, img->config.architecture, img->config.variant, NULL };
 
@@ -368,6 +370,9 @@ static int walk_node(vstate *vs, const og_descriptor *desc, unsigned int depth,
 			"%s: neither a manifest nor an index", desc->digest);
 	}
 done:
+	/* What this manifest (and its config) gave, not its children's. */
+	if (error == 0 && og_findings_set_origin(f, before, desc->digest) < 0)
+		error = og_error_oom(vs->ctx);
 	og_index_dispose(&ix);
 	json_decref(j);
 	free(data);
@@ -427,6 +432,7 @@ static void dedupe(og_findings *f)
 		if (dup) {
 			free((char *)(uintptr_t)it->message);
 			free((char *)(uintptr_t)it->subject);
+			free((char *)(uintptr_t)it->origin);
 		} else {
 			f->items[out++] = *it;
 		}
@@ -487,6 +493,24 @@ static int fs_exists(const og_final_fs *fs, const char *path)
 	return og_fsview_exists((const og_fsview *)(const void *)fs, path);
 }
 
+/* The report's list of runnable images, with the digests that are theirs. */
+static int add_image(vstate *vs, const image *img)
+{
+	const char **d = calloc(img->layer_count + 2, sizeof(*d));
+	size_t n = 0, k;
+	int error;
+
+	if (!d)
+		return OG_ENOMEM;
+	d[n++] = img->manifest_digest;
+	d[n++] = img->config_digest;
+	for (k = 0; k < img->layer_count; k++)
+		d[n++] = img->layer_digests[k];
+	error = og_report__add_image(vs->report, img->platform, img->manifest_digest, d, n);
+	free(d);
+	return error;
+}
+
 /* The policy's metadata checks on each runnable image. */
 static int check_images(vstate *vs)
 {
@@ -501,6 +525,7 @@ static int check_images(vstate *vs)
 		og_fs_layer **fl = NULL;
 		og_fsview *fs = NULL;
 		og_image_facts facts;
+		size_t before;
 		int known = 1, stopped = 0;
 
 		if (img->attestation)
@@ -545,7 +570,11 @@ static int check_images(vstate *vs)
 			facts.fs = (const og_final_fs *)(const void *)fs;
 			facts.passwd = og_fsview_file(fs, "etc/passwd", &facts.passwd_len);
 		}
+		before = vs->report->findings.count;
 		if (img->config.root && og_checks_image(vs->report, vs->policy, &facts) < 0)
+			error = og_error_oom(vs->ctx);
+		if (!error && (og_findings_set_origin(&vs->report->findings, before,
+				img->manifest_digest) < 0 || add_image(vs, img) < 0))
 			error = og_error_oom(vs->ctx);
 		og_fsview_free(fs);
 		free(fl);
@@ -682,7 +711,8 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		if (vs.fs_layers && r->state_count > V_FSVIEW && r->states[V_FSVIEW] &&
 		    (error = og_fsview_take(&vs.fs_layers[i], r->states[V_FSVIEW])) < 0)
 			goto done;
-		if ((error = og_findings_append(&vs.report->findings, &r->findings)) < 0)
+		if ((error = og_findings_set_origin(&r->findings, 0, vs.descs[i].digest)) < 0 ||
+		    (error = og_findings_append(&vs.report->findings, &r->findings)) < 0)
 			goto done;
 		memset(&rl, 0, sizeof(rl));
 		rl.digest = vs.descs[i].digest;
@@ -708,9 +738,14 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		if ((error = og_report__add_layer(vs.report, &rl)) < 0)
 			goto done;
 	}
-	for (i = 0; i < vs.image_count; i++)
-		if ((error = post_image(&vs, &vs.images[i])) < 0)
+	for (i = 0; i < vs.image_count; i++) {
+		size_t before = vs.report->findings.count;
+
+		if ((error = post_image(&vs, &vs.images[i])) < 0 ||
+		    (error = og_findings_set_origin(&vs.report->findings, before,
+				vs.images[i].manifest_digest)) < 0)
 			goto done;
+	}
 	if ((error = check_images(&vs)) < 0)
 		goto done;
 finish:

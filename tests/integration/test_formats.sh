@@ -114,16 +114,30 @@ junit_ok() {
         og_fail "$name: JUnit is well-formed XML" "$(head -c 600 "$w/xmllint.err")"
         return
     fi
-    tests=$(xmllint --xpath 'string(/testsuites/testsuite/@tests)' "$f" 2>/dev/null)
+    local nsuites k st sc
+    # one <testsuite> per image and platform: each suite's counts add up
+    nsuites=$(xmllint --xpath 'count(/testsuites/testsuite)' "$f" 2>/dev/null)
+    for k in $(seq 1 "${nsuites:-0}"); do
+        st=$(xmllint --xpath "string(/testsuites/testsuite[$k]/@tests)" "$f" 2>/dev/null)
+        sc=$(xmllint --xpath "count(/testsuites/testsuite[$k]/testcase)" "$f" 2>/dev/null)
+        og_assert_eq "$name: JUnit suite $k: tests= counts its testcases" "$st" "$sc"
+        og_assert_eq "$name: JUnit suite $k: failures= counts its failed testcases" \
+            "$(xmllint --xpath "string(/testsuites/testsuite[$k]/@failures)" "$f" 2>/dev/null)" \
+            "$(xmllint --xpath "count(/testsuites/testsuite[$k]/testcase[failure])" "$f" 2>/dev/null)"
+        og_assert_eq "$name: JUnit suite $k: skipped= counts its skipped testcases" \
+            "$(xmllint --xpath "string(/testsuites/testsuite[$k]/@skipped)" "$f" 2>/dev/null)" \
+            "$(xmllint --xpath "count(/testsuites/testsuite[$k]/testcase[skipped])" "$f" 2>/dev/null)"
+    done
+    tests=$(xmllint --xpath 'sum(/testsuites/testsuite/@tests)' "$f" 2>/dev/null)
     cases=$(xmllint --xpath 'count(/testsuites/testsuite/testcase)' "$f" 2>/dev/null)
-    failures=$(xmllint --xpath 'string(/testsuites/testsuite/@failures)' "$f" 2>/dev/null)
+    failures=$(xmllint --xpath 'sum(/testsuites/testsuite/@failures)' "$f" 2>/dev/null)
     failed=$(xmllint --xpath 'count(/testsuites/testsuite/testcase[failure])' "$f" 2>/dev/null)
-    skipped=$(xmllint --xpath 'string(/testsuites/testsuite/@skipped)' "$f" 2>/dev/null)
+    skipped=$(xmllint --xpath 'sum(/testsuites/testsuite/@skipped)' "$f" 2>/dev/null)
     skips=$(xmllint --xpath 'count(/testsuites/testsuite/testcase[skipped])' "$f" 2>/dev/null)
     og_assert_eq "$name: JUnit tests= counts the testcases" "$tests" "$cases"
     og_assert_eq "$name: JUnit failures= counts the failed testcases" "$failures" "$failed"
     og_assert_eq "$name: JUnit skipped= counts the skipped testcases" "$skipped" "$skips"
-    og_assert_eq "$name: JUnit totals match the suite" \
+    og_assert_eq "$name: JUnit totals are the suites' sums" \
         "$(xmllint --xpath 'concat(/testsuites/@tests, ",", /testsuites/@failures, ",", /testsuites/@skipped)' "$f" 2>/dev/null)" \
         "$tests,$failures,$skipped"
     if [ "${cases:-0}" -gt 0 ]; then
@@ -262,6 +276,9 @@ for name in $NAMES; do
     og_assert_exit "$name: --format junit" "$want"
     cp "$OG_OUT" "$d/stdout.xml"
     junit_ok "$name (--format junit)" "$d/stdout.xml" "$want" "$ids"
+    og_assert_eq "$name: JUnit has one suite per platform" \
+        "$(xmllint --xpath 'count(/testsuites/testsuite)' "$d/stdout.xml" 2>/dev/null)" \
+        "$(jq '.image.platforms | length | if . == 0 then 1 else . end' "$d/report.json" 2>/dev/null)"
 
     og_run validate --format markdown "${ARGS[@]}"
     og_assert_exit "$name: --format markdown" "$want"
