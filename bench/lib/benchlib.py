@@ -9,7 +9,7 @@
                                                    less .json is its layout) that inflates to
                                                    >= LIMIT bytes; prints those bytes
   benchlib.py report --results TSV --images DIR [--notes F] [--bomb-info F] [--md OUT]
-                     [--ocigate BIN] [--reps N]
+                     [--ocigate BIN] [--reps N] [--load TSV] [--cpu JSON] [--micro TXT]
 
 Standard library only. A check that fails prints why on stderr and exits 1.
 """
@@ -250,6 +250,7 @@ class Report:
                         self.notes[img].append(text)
         self.lines = []
         self.targets = []
+        self.others = None
 
     def out(self, s=""):
         self.lines.append(s)
@@ -337,6 +338,7 @@ class Report:
         self.out()
         for k, v in machine(a.ocigate):
             self.out("- %s: %s" % (k, v))
+        self.busy()
         self.out()
         sp = self.speeds()
         sha = sp.get("sha")
@@ -350,6 +352,14 @@ class Report:
             self.out("- %s: %s" % (what, "n/a" if not v else "%.2f GB/s (%.3f s/GB)" % (
                 v / GB, GB / v)))
         self.out()
+        self.micro_bounds()
+        if self.others is not None and self.others > 0.10:
+            self.out("**The machine was shared**: other processes took %.0f%% of its CPU time "
+                     "while the repetitions ran. Every tool is slowed alike (the runs are "
+                     "interleaved), but what a second thread gains (ocigate's pipeline, "
+                     "`--jobs 2`) and the 2-core bounds assume two free cores." % (
+                         100 * self.others))
+            self.out()
         for name, title in IMAGES:
             if name not in self.gen or name not in self.res:
                 continue
@@ -384,6 +394,73 @@ class Report:
         for n in self.notes.get("*", []):
             self.out()
             self.out("Note: %s" % n)
+
+    def busy(self):
+        """How much of the machine other processes took during the timed runs."""
+        loads = []
+        if self.a.load and os.path.exists(self.a.load):
+            with open(self.a.load) as f:
+                loads = [l.split("\t")[1].split()[0] for l in f if "\t" in l]
+        if loads:
+            self.out("- load average (1 min) at the start of each repetition: %s" % ", ".join(loads))
+        if not (self.a.cpu and os.path.exists(self.a.cpu)):
+            return
+        c = load(self.a.cpu)
+        cap = c["wall"] * c["cpus"]
+        others = max(0.0, c["busy"] - c["ours"])
+        if cap <= 0:
+            return
+        self.others = others / cap
+        self.out("- CPU time during the timed runs: %.0f s of %.0f s available (%d CPUs x %.0f s "
+                 "wall); the benchmarked commands used %.0f s, **other processes %.0f s (%.0f%% of "
+                 "the machine)**" % (c["busy"], cap, c["cpus"], c["wall"], c["ours"], others,
+                                     100 * self.others))
+
+    def micro(self):
+        """In-process speeds from bench_micro (GB/s): sha, gzip, zstd."""
+        sp = {}
+        if not (self.a.micro and os.path.exists(self.a.micro)):
+            return sp
+        with open(self.a.micro) as f:
+            for line in f:
+                p = line.split()
+                if len(p) < 7:
+                    continue
+                try:
+                    in_mb, out_mb = p[-3], p[-2]
+                    if line.startswith("sha256"):
+                        sp["sha"] = float(in_mb) * 1e6
+                    elif line.startswith("decode.gzip"):
+                        sp["inflate"] = float(out_mb) * 1e6
+                    elif line.startswith("decode.zstd"):
+                        sp["zstd"] = float(out_mb) * 1e6
+                except ValueError:
+                    continue
+        return sp
+
+    def micro_bounds(self):
+        sp = self.micro()
+        if len(sp) < 3:
+            return
+        sha = sp["sha"]
+        self.out("In-process speeds from `bench/micro` (`og_hash`, `og_decoder`; 8 MiB inputs; "
+                 "run once after the repetitions), a cross-check of the tools' speeds above: "
+                 "SHA-256 %.2f GB/s, gzip decode %.2f GB/s, zstd decode %.2f GB/s out. The "
+                 "bounds from those, for information (the targets use the tools' speeds):" % (
+                     sha / GB, sp["inflate"] / GB, sp["zstd"] / GB))
+        self.out()
+        for name, dec in (("gzip-1L", "inflate"), ("zstd-1L", "zstd"), ("gzip-20L", "inflate")):
+            if name not in self.gen:
+                continue
+            u, c = self.sizes(name)
+            if name == "gzip-20L":
+                b = (u / sp[dec] + c / sha + u / sha) / 2
+            else:
+                b = max(u / sp[dec] + c / sha, u / sha)
+            ocig = self.med(name, REF)
+            self.out("- %s: %s s (%.2f s/GB); ocigate `--jobs 2` = %s x" % (
+                name, fmt_s(b), b / (u / GB), fmt_r(ocig / b) if ocig else "n/a"))
+        self.out()
 
     def bounds(self, name, sp, sha):
         u, c = self.sizes(name)
@@ -521,6 +598,9 @@ def main():
     s.add_argument("--images", required=True)
     s.add_argument("--notes")
     s.add_argument("--bomb-info")
+    s.add_argument("--load", help="TSV: repetition, load averages at its start")
+    s.add_argument("--cpu", help="JSON: wall, busy (all CPU time), ours (children's), cpus")
+    s.add_argument("--micro", help="bench_micro's output (sha256 decode)")
     s.add_argument("--md")
     s.add_argument("--ocigate", default="build/ocigate")
     s.add_argument("--reps", type=int, default=0)
