@@ -60,3 +60,36 @@ void og_test_write(const char *dir, const char *rel, const void *data, size_t le
 	assert_int_equal(fwrite(data, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
 }
+
+void og_test_buf_add(og_test_buf *b, const void *data, size_t len)
+{
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (cap < b->len + len)
+			cap *= 2;
+		b->p = realloc(b->p, cap);
+		assert_non_null(b->p);
+		b->cap = cap;
+	}
+	if (len)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+}
+
+void og_test_buf_zero(og_test_buf *b, size_t len)
+{
+	static const unsigned char z[512];
+
+	while (len > 0) {
+		size_t n = len < sizeof(z) ? len : sizeof(z);
+		og_test_buf_add(b, z, n);
+		len -= n;
+	}
+}
+
+void og_test_buf_free(og_test_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}

@@ -17,4 +17,14 @@ void og_test_tmpdir_done(char *dir, int keep);
 /* Write a file (creating parent dirs). Aborts the test on failure. */
 void og_test_write(const char *dir, const char *rel, const void *data, size_t len);
 
+/* A growable byte buffer for building test inputs (tars, blobs). */
+typedef struct og_test_buf {
+	unsigned char *p;
+	size_t len, cap;
+} og_test_buf;
+
+void og_test_buf_add(og_test_buf *b, const void *data, size_t len);
+void og_test_buf_zero(og_test_buf *b, size_t len);
+void og_test_buf_free(og_test_buf *b);
+
 #endif

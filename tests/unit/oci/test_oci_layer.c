@@ -12,46 +12,6 @@
 #include "helpers.h"
 #include "oci/layer.h"
 
-/* ------------------------------------------------------------ buffers */
-
-typedef struct buf_t {
-	unsigned char *p;
-	size_t len, cap;
-} buf_t;
-
-static void buf_add(buf_t *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		assert_non_null(b->p);
-		b->cap = cap;
-	}
-	if (len)
-		memcpy(b->p + b->len, data, len);
-	b->len += len;
-}
-
-static void buf_zero(buf_t *b, size_t len)
-{
-	static const unsigned char z[512];
-
-	while (len > 0) {
-		size_t n = len < sizeof(z) ? len : sizeof(z);
-		buf_add(b, z, n);
-		len -= n;
-	}
-}
-
-static void buf_free(buf_t *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
 /* -------------------------------------------------------------- tar */
 
 static void octal(char *field, size_t width, uint64_t v)
@@ -61,7 +21,7 @@ static void octal(char *field, size_t width, uint64_t v)
 }
 
 /* One ustar entry (type '0', '5', '2'), its data padded to 512. */
-static void tar_entry(buf_t *b, const char *name, char type, const char *link,
+static void tar_entry(og_test_buf *b, const char *name, char type, const char *link,
 	const void *data, size_t len, unsigned int mode)
 {
 	char h[512];
@@ -88,15 +48,15 @@ static void tar_entry(buf_t *b, const char *name, char type, const char *link,
 		sum += (unsigned char)h[i];
 	snprintf(h + 148, 8, "%06o", sum);
 	h[155] = ' ';
-	buf_add(b, h, sizeof(h));
-	buf_add(b, data, len);
-	buf_zero(b, (512 - len % 512) % 512);
+	og_test_buf_add(b, h, sizeof(h));
+	og_test_buf_add(b, data, len);
+	og_test_buf_zero(b, (512 - len % 512) % 512);
 }
 
 /* The end marker: two zero blocks. */
-static void tar_end(buf_t *b)
+static void tar_end(og_test_buf *b)
 {
-	buf_zero(b, 1024);
+	og_test_buf_zero(b, 1024);
 }
 
 /* The test layer: a directory, files (one crossing the pipeline's buffers),
@@ -119,9 +79,9 @@ static const want_entry want_entries[] = {
 };
 #define WANT_COUNT (sizeof(want_entries) / sizeof(want_entries[0]))
 
-static buf_t make_tar(void)
+static og_test_buf make_tar(void)
 {
-	buf_t b = { NULL, 0, 0 };
+	og_test_buf b = { NULL, 0, 0 };
 	unsigned char *big = malloc(BIG_LEN);
 	uint32_t x = 12345;
 	size_t i;
@@ -143,9 +103,9 @@ static buf_t make_tar(void)
 
 /* ------------------------------------------------------ compression */
 
-static buf_t gzip_of(const void *data, size_t len)
+static og_test_buf gzip_of(const void *data, size_t len)
 {
-	buf_t out = { NULL, 0, 0 };
+	og_test_buf out = { NULL, 0, 0 };
 	z_stream z;
 	unsigned char chunk[65536];
 	int rc;
@@ -160,15 +120,15 @@ static buf_t gzip_of(const void *data, size_t len)
 		z.avail_out = sizeof(chunk);
 		rc = deflate(&z, Z_FINISH);
 		assert_true(rc == Z_OK || rc == Z_STREAM_END);
-		buf_add(&out, chunk, sizeof(chunk) - z.avail_out);
+		og_test_buf_add(&out, chunk, sizeof(chunk) - z.avail_out);
 	} while (rc != Z_STREAM_END);
 	deflateEnd(&z);
 	return out;
 }
 
-static buf_t zstd_of(const void *data, size_t len)
+static og_test_buf zstd_of(const void *data, size_t len)
 {
-	buf_t out = { NULL, 0, 0 };
+	og_test_buf out = { NULL, 0, 0 };
 	size_t bound = ZSTD_compressBound(len), n;
 
 	out.p = malloc(bound);
@@ -363,7 +323,7 @@ static void set_desc(fixture *f, const char *mt, const char *digest, int64_t siz
 }
 
 /* Store data as a blob and describe it truthfully. */
-static void put_layer(fixture *f, const char *mt, const buf_t *data)
+static void put_layer(fixture *f, const char *mt, const og_test_buf *data)
 {
 	char d[OG_DIGEST_MAX];
 
@@ -433,7 +393,7 @@ static void expect_visited(const fixture *f)
 }
 
 /* A good layer: its sizes and digests, walked, no findings. */
-static void expect_good(fixture *f, const buf_t *tar, const buf_t *blob,
+static void expect_good(fixture *f, const og_test_buf *tar, const og_test_buf *blob,
 	og_compression_t comp)
 {
 	char want[OG_DIGEST_MAX];
@@ -457,43 +417,43 @@ static void expect_good(fixture *f, const buf_t *tar, const buf_t *blob,
 static void test_oci_layer__plain(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar();
+	og_test_buf tar = make_tar();
 
 	put_layer(f, OG_MT_OCI_LAYER, &tar);
 	assert_int_equal(run(f, 1, 1), 0);
 	expect_good(f, &tar, &tar, OG_COMP_NONE);
-	buf_free(&tar);
+	og_test_buf_free(&tar);
 }
 
 static void test_oci_layer__gzip(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	assert_int_equal(run(f, 1, 1), 0);
 	expect_good(f, &tar, &gz, OG_COMP_GZIP);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__zstd(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), zs = zstd_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), zs = zstd_of(tar.p, tar.len);
 
 	put_layer(f, OG_MT_OCI_LAYER_ZSTD, &zs);
 	assert_int_equal(run(f, 1, 1), 0);
 	expect_good(f, &tar, &zs, OG_COMP_ZSTD);
-	buf_free(&tar);
-	buf_free(&zs);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&zs);
 }
 
 /* A sha512 descriptor is hashed with sha512. */
 static void test_oci_layer__sha512(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 	char d[OG_DIGEST_MAX], want[OG_DIGEST_MAX];
 
 	assert_int_equal(og_digest_buf(d, f->ctx, OG_DIGEST_SHA512, gz.p, gz.len), 0);
@@ -505,15 +465,15 @@ static void test_oci_layer__sha512(void **state)
 	assert_string_equal(f->res.diff_id, want);
 	assert_int_equal(f->res.walked, 1);
 	expect_no_findings(f);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 /* An empty blob is an empty layer. */
 static void test_oci_layer__empty(void **state)
 {
 	fixture *f = *state;
-	buf_t empty = { NULL, 0, 0 };
+	og_test_buf empty = { NULL, 0, 0 };
 	char want[OG_DIGEST_MAX];
 
 	sha256_of(want, f->ctx, "", 0);
@@ -529,7 +489,7 @@ static void test_oci_layer__empty(void **state)
 	assert_int_equal(f->counts.begins, 1);
 	assert_int_equal(f->counts.ends, 1);
 	expect_no_findings(f);
-	buf_free(&empty);
+	og_test_buf_free(&empty);
 }
 
 static void test_oci_layer__blob_missing(void **state)
@@ -552,7 +512,7 @@ static void test_oci_layer__blob_missing(void **state)
 static void test_oci_layer__size_mismatch(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	f->desc.size = (int64_t)gz.len + 1;
@@ -561,14 +521,14 @@ static void test_oci_layer__size_mismatch(void **state)
 	assert_int_equal(f->res.walked, 1);
 	expect_findings(f, (const char *const[]){ "blob.size_mismatch" }, 1);
 	expect_visited(f);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__digest_mismatch(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 	char claimed[OG_DIGEST_MAX], real[OG_DIGEST_MAX];
 
 	sha256_of(claimed, f->ctx, "something else", 14);
@@ -580,8 +540,8 @@ static void test_oci_layer__digest_mismatch(void **state)
 	expect_findings(f, (const char *const[]){ "blob.digest_mismatch" }, 1);
 	assert_non_null(strstr(f->res.findings.items[0].message, real));
 	expect_visited(f);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 /* The stream stops mid-member: a decompress error; every stored byte is
@@ -589,7 +549,7 @@ static void test_oci_layer__digest_mismatch(void **state)
 static void test_oci_layer__truncated_gzip(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 
 	gz.len = gz.len * 2 / 3;
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
@@ -602,21 +562,21 @@ static void test_oci_layer__truncated_gzip(void **state)
 	/* no blob.digest_mismatch: the digest covers every byte */
 	assert_int_equal(f->counts.begins, 1);
 	assert_int_equal(f->counts.ends, 1);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 /* The same, cut inside the gzip header and inside the trailer. */
 static void test_oci_layer__truncated_gzip_edges(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 	size_t cuts[2], i;
 
 	cuts[0] = 5;
 	cuts[1] = gz.len - 3;
 	for (i = 0; i < 2; i++) {
-		buf_t cut = gz;
+		og_test_buf cut = gz;
 
 		cut.len = cuts[i];
 		og_layer_result_dispose(&f->res, &f->job);
@@ -627,17 +587,17 @@ static void test_oci_layer__truncated_gzip_edges(void **state)
 		assert_int_equal(f->res.walked, 0);
 		expect_findings(f, (const char *const[]){ "layer.decompress_error" }, 1);
 	}
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__trailing_data(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 	char want[OG_DIGEST_MAX];
 
-	buf_add(&gz, "garbage after the member", 24);
+	og_test_buf_add(&gz, "garbage after the member", 24);
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	assert_int_equal(run(f, 1, 1), 0);
 	assert_int_equal(f->res.size, gz.len);
@@ -648,19 +608,19 @@ static void test_oci_layer__trailing_data(void **state)
 	expect_findings(f, (const char *const[]){ "layer.trailing_data" }, 1);
 	assert_non_null(strstr(f->res.findings.items[0].message, "24 bytes"));
 	expect_visited(f);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__not_a_tar(void **state)
 {
 	fixture *f = *state;
-	buf_t text = { NULL, 0, 0 }, gz;
+	og_test_buf text = { NULL, 0, 0 }, gz;
 	char want[OG_DIGEST_MAX];
 	int i;
 
 	for (i = 0; i < 200; i++)
-		buf_add(&text, "this is not a tar archive at all\n", 33);
+		og_test_buf_add(&text, "this is not a tar archive at all\n", 33);
 	gz = gzip_of(text.p, text.len);
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	assert_int_equal(run(f, 1, 1), 0);
@@ -671,14 +631,14 @@ static void test_oci_layer__not_a_tar(void **state)
 	assert_string_equal(f->res.diff_id, want);
 	assert_int_equal(f->res.size, gz.len);
 	assert_int_equal(f->counts.ends, 1);
-	buf_free(&text);
-	buf_free(&gz);
+	og_test_buf_free(&text);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__media_type_mismatch(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), zs = zstd_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), zs = zstd_of(tar.p, tar.len);
 
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &zs);
 	assert_int_equal(run(f, 1, 1), 0);
@@ -693,14 +653,14 @@ static void test_oci_layer__media_type_mismatch(void **state)
 	assert_int_equal(run(f, 1, 0), 0);
 	assert_int_equal(f->res.compression, OG_COMP_ZSTD);
 	expect_good(f, &tar, &zs, OG_COMP_ZSTD);
-	buf_free(&tar);
-	buf_free(&zs);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&zs);
 }
 
 static void test_oci_layer__hash_only(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 	char want[OG_DIGEST_MAX];
 
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
@@ -724,8 +684,8 @@ static void test_oci_layer__hash_only(void **state)
 	f->desc.size = 1;
 	assert_int_equal(run(f, 0, 1), 0);
 	expect_findings(f, (const char *const[]){ "blob.size_mismatch" }, 1);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 /* Bytes after the end marker are part of the diff_id (it is the hash of the
@@ -733,12 +693,12 @@ static void test_oci_layer__hash_only(void **state)
 static void test_oci_layer__padding_in_diff_id(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz;
+	og_test_buf tar = make_tar(), gz;
 	char want[OG_DIGEST_MAX], without[OG_DIGEST_MAX];
 
 	sha256_of(without, f->ctx, tar.p, tar.len);
-	buf_zero(&tar, 9216); /* the usual record padding to 10 KiB */
-	buf_add(&tar, "junk", 4);
+	og_test_buf_zero(&tar, 9216); /* the usual record padding to 10 KiB */
+	og_test_buf_add(&tar, "junk", 4);
 	gz = gzip_of(tar.p, tar.len);
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	assert_int_equal(run(f, 1, 1), 0);
@@ -747,8 +707,8 @@ static void test_oci_layer__padding_in_diff_id(void **state)
 	assert_string_not_equal(f->res.diff_id, without);
 	assert_int_equal(f->res.uncompressed_size, tar.len);
 	expect_good(f, &tar, &gz, OG_COMP_GZIP);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 /* Over the entry cap: the tar is not walkable here (a finding), the stream
@@ -756,7 +716,7 @@ static void test_oci_layer__padding_in_diff_id(void **state)
 static void test_oci_layer__entry_limit(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 	char want[OG_DIGEST_MAX];
 
 	f->ctx->limits.max_entries = 2;
@@ -768,8 +728,8 @@ static void test_oci_layer__entry_limit(void **state)
 	assert_int_equal(f->res.uncompressed_size, tar.len);
 	assert_int_equal(f->counts.ends, 1);
 	assert_int_equal(((rec_state *)f->res.states[0])->n, 2);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 /* A visitor that aborts is an internal failure with the visitor's code, not
@@ -778,7 +738,7 @@ static void test_oci_layer__visitor_failure(void **state)
 {
 	static const int codes[] = { OG_EINVALID, OG_ELIMIT, OG_ENOMEM, OG_ERROR };
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 	size_t i;
 
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
@@ -792,12 +752,12 @@ static void test_oci_layer__visitor_failure(void **state)
 		assert_string_equal(og_ctx_error(f->ctx), "visitor gave up at d/big.bin");
 		expect_no_findings(f);
 	}
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 /* A layer of `zeros` zero bytes in one file, gzip-compressed. */
-static buf_t zero_layer(size_t zeros, buf_t *tar)
+static og_test_buf zero_layer(size_t zeros, og_test_buf *tar)
 {
 	unsigned char *z = calloc(1, zeros);
 
@@ -813,7 +773,7 @@ static void test_oci_layer__ratio_limit(void **state)
 {
 	fixture *f = *state;
 	og_layer_limits lim = { 10, (uint64_t)1 << 20, 0, NULL };
-	buf_t tar, gz = zero_layer((size_t)16 << 20, &tar);
+	og_test_buf tar, gz = zero_layer((size_t)16 << 20, &tar);
 	static const char *const ids[] = { "layer.compression_ratio" };
 
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
@@ -827,8 +787,8 @@ static void test_oci_layer__ratio_limit(void **state)
 	assert_true(f->res.uncompressed_size < tar.len);
 	assert_int_equal(f->res.size, gz.len);
 	assert_non_null(strstr(f->res.findings.items[0].message, "ratio"));
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__total_limit(void **state)
@@ -836,7 +796,7 @@ static void test_oci_layer__total_limit(void **state)
 	fixture *f = *state;
 	_Atomic uint64_t total;
 	og_layer_limits lim = { 0, 0, (uint64_t)2 << 20, &total };
-	buf_t tar, gz = zero_layer((size_t)8 << 20, &tar);
+	og_test_buf tar, gz = zero_layer((size_t)8 << 20, &tar);
 	static const char *const ids[] = { "size.uncompressed" };
 
 	atomic_init(&total, 0);
@@ -845,8 +805,8 @@ static void test_oci_layer__total_limit(void **state)
 	assert_int_equal(run(f, 1, 1), 0);
 	expect_findings(f, ids, 1);
 	assert_true(f->res.stopped);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__limits_not_crossed(void **state)
@@ -854,7 +814,7 @@ static void test_oci_layer__limits_not_crossed(void **state)
 	fixture *f = *state;
 	_Atomic uint64_t total;
 	og_layer_limits lim = { 2000, (uint64_t)1 << 20, (uint64_t)64 << 20, &total };
-	buf_t tar, gz = zero_layer((size_t)4 << 20, &tar);
+	og_test_buf tar, gz = zero_layer((size_t)4 << 20, &tar);
 
 	atomic_init(&total, 0);
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
@@ -864,14 +824,14 @@ static void test_oci_layer__limits_not_crossed(void **state)
 	assert_true(f->res.walked);
 	assert_int_equal(f->res.uncompressed_size, tar.len);
 	assert_int_equal(atomic_load(&total), tar.len);
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__timings(void **state)
 {
 	fixture *f = *state;
-	buf_t tar = make_tar(), gz = gzip_of(tar.p, tar.len);
+	og_test_buf tar = make_tar(), gz = gzip_of(tar.p, tar.len);
 
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	assert_int_equal(run(f, 1, 1), 0);
@@ -884,8 +844,8 @@ static void test_oci_layer__timings(void **state)
 	assert_true(f->res.stages[OG_STAGE_DECOMPRESS].seconds >= 0);
 	assert_true(f->res.stages[OG_STAGE_TAR_WALK].seconds >= 0);
 	assert_string_equal(og_stage_name(OG_STAGE_DIFF_HASH), "diffIdHash");
-	buf_free(&tar);
-	buf_free(&gz);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 int main(void)

@@ -15,46 +15,6 @@
 #define CTR_NAME "io.containerd.image.name"
 #define LAYOUT "{\"imageLayoutVersion\":\"1.0.0\"}"
 
-/* ------------------------------------------------------------ buffers */
-
-typedef struct buf_t {
-	unsigned char *p;
-	size_t len, cap;
-} buf_t;
-
-static void buf_add(buf_t *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		assert_non_null(b->p);
-		b->cap = cap;
-	}
-	if (len)
-		memcpy(b->p + b->len, data, len);
-	b->len += len;
-}
-
-static void buf_zero(buf_t *b, size_t len)
-{
-	static const unsigned char z[512];
-
-	while (len > 0) {
-		size_t n = len < sizeof(z) ? len : sizeof(z);
-		buf_add(b, z, n);
-		len -= n;
-	}
-}
-
-static void buf_free(buf_t *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
 /* -------------------------------------------------------------- tar */
 
 static void octal(char *field, size_t width, uint64_t v)
@@ -63,7 +23,7 @@ static void octal(char *field, size_t width, uint64_t v)
 }
 
 /* One ustar regular file (name < 100 bytes), data padded to 512. */
-static void tar_file(buf_t *b, const char *name, const void *data, size_t len)
+static void tar_file(og_test_buf *b, const char *name, const void *data, size_t len)
 {
 	char h[512];
 	unsigned int sum = 0;
@@ -85,19 +45,19 @@ static void tar_file(buf_t *b, const char *name, const void *data, size_t len)
 		sum += (unsigned char)h[i];
 	snprintf(h + 148, 8, "%06o", sum);
 	h[155] = ' ';
-	buf_add(b, h, sizeof(h));
-	buf_add(b, data, len);
-	buf_zero(b, (512 - len % 512) % 512);
+	og_test_buf_add(b, h, sizeof(h));
+	og_test_buf_add(b, data, len);
+	og_test_buf_zero(b, (512 - len % 512) % 512);
 }
 
-static void tar_str(buf_t *b, const char *name, const char *s)
+static void tar_str(og_test_buf *b, const char *name, const char *s)
 {
 	tar_file(b, name, s, strlen(s));
 }
 
-static void tar_end(buf_t *b)
+static void tar_end(og_test_buf *b)
 {
-	buf_zero(b, 1024);
+	og_test_buf_zero(b, 1024);
 }
 
 /* ----------------------------------------------------------- fixture */
@@ -191,16 +151,16 @@ static char *manifest_desc(fixture *f, const char *rel, int n, const char *extra
 /* Write oci-layout and an index.json listing the given descriptors. */
 static char *index_of(const char *const *descs, size_t n)
 {
-	buf_t b = { NULL, 0, 0 };
+	og_test_buf b = { NULL, 0, 0 };
 	size_t i;
 
-	buf_add(&b, "{\"schemaVersion\":2,\"manifests\":[", 32);
+	og_test_buf_add(&b, "{\"schemaVersion\":2,\"manifests\":[", 32);
 	for (i = 0; i < n; i++) {
 		if (i)
-			buf_add(&b, ",", 1);
-		buf_add(&b, descs[i], strlen(descs[i]));
+			og_test_buf_add(&b, ",", 1);
+		og_test_buf_add(&b, descs[i], strlen(descs[i]));
 	}
-	buf_add(&b, "]}", 3);
+	og_test_buf_add(&b, "]}", 3);
 	return (char *)b.p;
 }
 
@@ -629,7 +589,7 @@ static void test_oci_source__relative_paths_are_paths(void **state)
 
 /* ---------------------------------------------------- archives, sniff */
 
-static void write_buf(fixture *f, const char *rel, const buf_t *b)
+static void write_buf(fixture *f, const char *rel, const og_test_buf *b)
 {
 	og_test_write(f->dir, rel, b->p, b->len);
 }
@@ -637,7 +597,7 @@ static void write_buf(fixture *f, const char *rel, const buf_t *b)
 /* A tar of an OCI layout with two named images; their descriptors out. */
 static void layout_tar(fixture *f, const char *rel, char **m1, char **m2)
 {
-	buf_t t = { NULL, 0, 0 };
+	og_test_buf t = { NULL, 0, 0 };
 	char b1[256], b2[256], d1[OG_DIGEST_MAX], d2[OG_DIGEST_MAX], name[256];
 	char *ix;
 
@@ -656,7 +616,7 @@ static void layout_tar(fixture *f, const char *rel, char **m1, char **m2)
 	tar_str(&t, name, b2);
 	tar_end(&t);
 	write_buf(f, rel, &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	free(ix);
 }
 
@@ -691,7 +651,7 @@ static void test_oci_source__sniff(void **state)
 {
 	fixture *f = *state;
 	char *m1 = NULL, *m2 = NULL, *m = manifest_desc(f, "lay", 7, "");
-	buf_t t = { NULL, 0, 0 };
+	og_test_buf t = { NULL, 0, 0 };
 	char p[512];
 
 	/* a layout directory */
@@ -720,7 +680,7 @@ static void test_oci_source__sniff(void **state)
 	tar_str(&t, "manifest.json", "[]");
 	tar_end(&t);
 	write_buf(f, "docker.tar", &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	expect_open(open_ref(f, "%s", at(p, sizeof(p), f, "docker.tar")), f);
 	assert_int_equal(f->src->kind, OG_SOURCE_DOCKER_ARCHIVE);
 	assert_string_equal(og_source_kind_name(f->src->kind), "docker-archive");
@@ -731,7 +691,7 @@ static void test_oci_source__sniff(void **state)
 	tar_str(&t, "hello.txt", "hello");
 	tar_end(&t);
 	write_buf(f, "other.tar", &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	assert_int_equal(open_ref(f, "%s", at(p, sizeof(p), f, "other.tar")), OG_EINVALID);
 	expect_error(f, p);
 	write_str(f, "text.txt", "just some text, not an archive\n");
@@ -752,9 +712,9 @@ typedef struct docker_img {
 } docker_img;
 
 /* One ustar layer holding one file. */
-static buf_t layer_tar(const char *name, const char *content)
+static og_test_buf layer_tar(const char *name, const char *content)
 {
-	buf_t t = { NULL, 0, 0 };
+	og_test_buf t = { NULL, 0, 0 };
 
 	tar_str(&t, name, content);
 	tar_end(&t);
@@ -763,10 +723,10 @@ static buf_t layer_tar(const char *name, const char *content)
 
 /* Add image n (two uncompressed layers, legacy layout) to tar t; the
  * manifest.json entry into entry. */
-static void docker_image(fixture *f, buf_t *t, int n, const char *tags,
+static void docker_image(fixture *f, og_test_buf *t, int n, const char *tags,
 	docker_img *img, char *entry, size_t entry_len)
 {
-	buf_t l[2];
+	og_test_buf l[2];
 	char cfg[1024], name[2][64], cfg_name[128];
 	size_t i;
 
@@ -789,7 +749,7 @@ static void docker_image(fixture *f, buf_t *t, int n, const char *tags,
 	tar_str(t, cfg_name, cfg);
 	for (i = 0; i < 2; i++) {
 		tar_file(t, name[i], l[i].p, l[i].len);
-		buf_free(&l[i]);
+		og_test_buf_free(&l[i]);
 	}
 	snprintf(entry, entry_len, "{\"Config\":\"%s\",\"RepoTags\":%s,"
 		"\"Layers\":[\"%s\",\"%s\"]}", cfg_name, tags, name[0], name[1]);
@@ -879,7 +839,7 @@ static void skopeo_agrees(fixture *f, const char *ref, const docker_img *img)
 static void test_oci_source__docker_single(void **state)
 {
 	fixture *f = *state;
-	buf_t t = { NULL, 0, 0 };
+	og_test_buf t = { NULL, 0, 0 };
 	docker_img img;
 	char entry[1024], mj[1100], p[512], ref[600];
 
@@ -889,7 +849,7 @@ static void test_oci_source__docker_single(void **state)
 	tar_str(&t, "manifest.json", mj);
 	tar_end(&t);
 	write_buf(f, "save.tar", &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	at(p, sizeof(p), f, "save.tar");
 
 	expect_open(open_ref(f, "docker-archive:%s", p), f);
@@ -917,7 +877,7 @@ static void test_oci_source__docker_single(void **state)
 static void test_oci_source__docker_bare_path_tag(void **state)
 {
 	fixture *f = *state;
-	buf_t t = { NULL, 0, 0 };
+	og_test_buf t = { NULL, 0, 0 };
 	docker_img img;
 	char entry[1024], mj[1100], p[512];
 
@@ -927,7 +887,7 @@ static void test_oci_source__docker_bare_path_tag(void **state)
 	tar_str(&t, "manifest.json", mj);
 	tar_end(&t);
 	write_buf(f, "save.tar", &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	at(p, sizeof(p), f, "save.tar");
 	expect_open(open_ref(f, "%s:app:1.0", p), f);
 	assert_string_equal(f->src->path, p);
@@ -942,7 +902,7 @@ static void test_oci_source__docker_bare_path_tag(void **state)
 static void test_oci_source__docker_several(void **state)
 {
 	fixture *f = *state;
-	buf_t t = { NULL, 0, 0 };
+	og_test_buf t = { NULL, 0, 0 };
 	docker_img a, b;
 	char ea[1024], eb[1024], mj[2100], p[512];
 
@@ -955,7 +915,7 @@ static void test_oci_source__docker_several(void **state)
 	tar_str(&t, "manifest.json", mj);
 	tar_end(&t);
 	write_buf(f, "save.tar", &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	at(p, sizeof(p), f, "save.tar");
 
 	assert_int_equal(open_ref(f, "docker-archive:%s", p), OG_EAMBIGUOUS);
@@ -993,12 +953,12 @@ static void test_oci_source__docker_invalid_manifest_json(void **state)
 
 	at(p, sizeof(p), f, "save.tar");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		buf_t t = { NULL, 0, 0 };
+		og_test_buf t = { NULL, 0, 0 };
 
 		tar_str(&t, "manifest.json", bad[i]);
 		tar_end(&t);
 		write_buf(f, "save.tar", &t);
-		buf_free(&t);
+		og_test_buf_free(&t);
 		expect_open(open_ref(f, "docker-archive:%s", p), f);
 		assert_int_equal(f->src->has_root, 0);
 		assert_int_equal(f->findings.count, 1);
@@ -1010,13 +970,13 @@ static void test_oci_source__docker_invalid_manifest_json(void **state)
 static void test_oci_source__docker_missing_config(void **state)
 {
 	fixture *f = *state;
-	buf_t t = { NULL, 0, 0 };
+	og_test_buf t = { NULL, 0, 0 };
 	char p[512];
 
 	tar_str(&t, "manifest.json", "[{\"Config\":\"nope.json\",\"Layers\":[]}]");
 	tar_end(&t);
 	write_buf(f, "save.tar", &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	expect_open(open_ref(f, "docker-archive:%s", at(p, sizeof(p), f, "save.tar")), f);
 	assert_int_equal(f->src->has_root, 0);
 	assert_true(og_findings_has(&f->findings, "blob.missing", "nope.json"));
@@ -1028,7 +988,7 @@ static void test_oci_source__docker_missing_config(void **state)
 static void test_oci_source__docker_hostile_diff_ids(void **state)
 {
 	fixture *f = *state;
-	buf_t t = { NULL, 0, 0 }, l = layer_tar("f", "data\n");
+	og_test_buf t = { NULL, 0, 0 }, l = layer_tar("f", "data\n");
 	char cfg[512], cfg_digest[OG_DIGEST_MAX], layer_digest[OG_DIGEST_MAX], mj[512], p[512];
 	og_findings fs;
 	json_t *j;
@@ -1050,7 +1010,7 @@ static void test_oci_source__docker_hostile_diff_ids(void **state)
 	tar_str(&t, "manifest.json", mj);
 	tar_end(&t);
 	write_buf(f, "save.tar", &t);
-	buf_free(&t);
+	og_test_buf_free(&t);
 	expect_open(open_ref(f, "docker-archive:%s", at(p, sizeof(p), f, "save.tar")), f);
 	assert_int_equal(f->src->has_root, 1);
 	j = json_loadb((const char *)f->src->root_bytes, f->src->root_len,
@@ -1067,7 +1027,7 @@ static void test_oci_source__docker_hostile_diff_ids(void **state)
 	og_manifest_dispose(&m);
 	json_decref(j);
 	og_findings_dispose(&fs);
-	buf_free(&l);
+	og_test_buf_free(&l);
 }
 
 /* -------------------------------------------------------------- blobs */
