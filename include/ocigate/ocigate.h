@@ -37,6 +37,9 @@ enum {
 	OG_EINVALID = -4,  /* the input is not an image, or bad arguments */
 	OG_ELIMIT = -5,    /* a size, depth or count limit was crossed */
 	OG_EAMBIGUOUS = -6, /* several images match and none was chosen */
+	OG_ENETWORK = -7,  /* network or registry failure after retries, or a
+	                    * timeout (exit 3); og_ctx_error_id() names it */
+	OG_EAUTH = -8,     /* authentication or permission refused (exit 4) */
 	OG_EOF = -31       /* an iterator is exhausted */
 };
 
@@ -96,6 +99,10 @@ OG_EXTERN void og_ctx_free(og_ctx *ctx);
 
 /** The message of the last failure on this ctx ("" if none). Borrowed. */
 OG_EXTERN const char *og_ctx_error(const og_ctx *ctx);
+
+/** The finding id (CHECKS.md) of the last failure when it has one, such as
+ * "registry.rate_limited" for an OG_ENETWORK; NULL otherwise. Static. */
+OG_EXTERN const char *og_ctx_error_id(const og_ctx *ctx);
 
 /* ------------------------------------------------------------- findings */
 

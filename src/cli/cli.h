@@ -14,6 +14,8 @@ enum {
 	OG_EXIT_OK = 0,        /* passed (warnings allowed) */
 	OG_EXIT_FINDINGS = 1,  /* findings at or above the fail threshold */
 	OG_EXIT_USAGE = 2,     /* usage error, or the input is not an image */
+	OG_EXIT_NETWORK = 3,   /* network or registry failure, or a timeout */
+	OG_EXIT_AUTH = 4,      /* authentication or permission refused */
 	OG_EXIT_INTERNAL = 70  /* internal error */
 };
 

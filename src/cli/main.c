@@ -63,6 +63,10 @@ int og_cli__exit_code(int code)
 	case OG_EAMBIGUOUS:
 	case OG_ELIMIT:
 		return OG_EXIT_USAGE;
+	case OG_ENETWORK:
+		return OG_EXIT_NETWORK;
+	case OG_EAUTH:
+		return OG_EXIT_AUTH;
 	default:
 		return code > 0 ? OG_EXIT_OK : OG_EXIT_INTERNAL;
 	}
@@ -71,8 +75,11 @@ int og_cli__exit_code(int code)
 int og_cli__library_error(const og_ctx *ctx, int code)
 {
 	const char *msg = og_ctx_error(ctx);
+	const char *id = og_ctx_error_id(ctx);
 
-	if (msg && msg[0])
+	if (msg && msg[0] && id)
+		og_cli__error("%s: %s", id, msg);
+	else if (msg && msg[0])
 		og_cli__error("%s", msg);
 	else if (code == OG_ENOMEM)
 		og_cli__error("out of memory");

@@ -14,6 +14,21 @@ int og_error_set(og_ctx *ctx, int code, const char *fmt, ...)
 	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
 	va_end(ap);
 	ctx->error_code = code;
+	ctx->error_id = NULL;
+	return code;
+}
+
+int og_error_set_id(og_ctx *ctx, int code, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
+	va_end(ap);
+	ctx->error_code = code;
+	ctx->error_id = id;
 	return code;
 }
 
@@ -23,6 +38,7 @@ void og_error_clear(og_ctx *ctx)
 		return;
 	ctx->error[0] = '\0';
 	ctx->error_code = 0;
+	ctx->error_id = NULL;
 }
 
 int og_error_oom(og_ctx *ctx)
@@ -51,6 +67,11 @@ void og_ctx_free(og_ctx *ctx)
 const char *og_ctx_error(const og_ctx *ctx)
 {
 	return ctx ? ctx->error : "";
+}
+
+const char *og_ctx_error_id(const og_ctx *ctx)
+{
+	return ctx ? ctx->error_id : NULL;
 }
 
 void og_free(void *p)

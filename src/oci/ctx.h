@@ -21,6 +21,7 @@ typedef struct og_limits {
 struct og_ctx {
 	og_limits limits;
 	int error_code;
+	const char *error_id;     /* a catalogue id (static string) or NULL */
 	char error[512];
 };
 
@@ -30,6 +31,9 @@ struct og_ctx {
  */
 int og_error_set(og_ctx *ctx, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same, naming the finding id (a static catalogue string) too. */
+int og_error_set_id(og_ctx *ctx, int code, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void og_error_clear(og_ctx *ctx);
 
 /* Out-of-memory helper: sets "out of memory" and returns OG_ENOMEM. */
