@@ -152,6 +152,33 @@ typedef struct og_render_options {
 OG_EXTERN int og_report_render(char **out, const og_report *report,
 	const og_render_options *opts);
 
+/* ------------------------------------------------------------ transport */
+
+/** How registries (docker://) are reached. Every field has a default when 0
+ * or NULL. Secrets given here are never printed. */
+typedef struct og_transport_options {
+	unsigned int version;
+	const char *creds;          /* "USER:PASSWORD" for every registry, or NULL */
+	const char *auth_file;      /* containers auth.json; NULL: $REGISTRY_AUTH_FILE,
+	                             * then the default places, then Docker's config.json */
+	int tls_verify;             /* 1 (default): HTTPS verified, plain HTTP only for
+	                             * localhost and 127.0.0.0/8; -1: --tls-verify=false
+	                             * (no verification, plain HTTP allowed) */
+	const char *cacert;         /* a PEM CA bundle for a private CA */
+	unsigned int retries;       /* attempts after the first (default 4) */
+	unsigned int retry_delay_ms; /* base of the exponential backoff (default 500) */
+	unsigned int retry_max_delay_ms; /* cap of one delay (default 30000) */
+	unsigned int timeout_s;     /* deadline of one operation, retries included
+	                             * (default 600) */
+	unsigned int low_speed_s;   /* a transfer under 1 KiB/s this long is cut (default 30) */
+	/* Called with one line per retry ("retrying GET .../blobs/sha256:... in 1.2 s:
+	 * HTTP 503") and other notable events; NULL: not logged. */
+	void (*log)(const char *line, void *payload);
+	void *log_payload;
+} og_transport_options;
+#define OG_TRANSPORT_OPTIONS_VERSION 1
+#define OG_TRANSPORT_OPTIONS_INIT { OG_TRANSPORT_OPTIONS_VERSION, NULL, NULL, 1, NULL, 0, 0, 0, 0, 0, NULL, NULL }
+
 /* ------------------------------------------------------------- validate */
 
 typedef struct og_validate_options {
@@ -165,9 +192,10 @@ typedef struct og_validate_options {
 	                         * Its size limits override the two below. */
 	unsigned int max_compression_ratio; /* 0 = OG_DEFAULT_MAX_RATIO */
 	unsigned long long max_uncompressed; /* bytes, all layers; 0 = default */
+	const og_transport_options *transport; /* NULL: the defaults */
 } og_validate_options;
-#define OG_VALIDATE_OPTIONS_VERSION 2
-#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, 0 }
+#define OG_VALIDATE_OPTIONS_VERSION 3
+#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, 0, NULL }
 
 /*
  * Decompression limits, enforced while inflating (a bomb is stopped when it
@@ -204,9 +232,10 @@ typedef struct og_inspect_options {
 	og_inspect_what_t what;
 	og_format_t format;     /* for OG_INSPECT_SUMMARY */
 	const char *platform;   /* select one manifest of an index */
+	const og_transport_options *transport; /* NULL: the defaults */
 } og_inspect_options;
-#define OG_INSPECT_OPTIONS_VERSION 1
-#define OG_INSPECT_OPTIONS_INIT { OG_INSPECT_OPTIONS_VERSION, OG_INSPECT_SUMMARY, OG_FORMAT_TEXT, NULL }
+#define OG_INSPECT_OPTIONS_VERSION 2
+#define OG_INSPECT_OPTIONS_INIT { OG_INSPECT_OPTIONS_VERSION, OG_INSPECT_SUMMARY, OG_FORMAT_TEXT, NULL, NULL }
 
 /**
  * Describe an image. *out is a string to og_free; *out_len its length (raw
