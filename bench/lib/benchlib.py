@@ -192,7 +192,8 @@ def machine(ocigate):
         pass
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     commit = run(["git", "-C", root, "rev-parse", "HEAD"])
-    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no",
+                            "--", "src", "include", "CMakeLists.txt", "cmake"],
                            stdout=subprocess.PIPE, text=True).stdout.strip()
     try:
         load_avg = " ".join(open("/proc/loadavg").read().split()[:3])
@@ -207,7 +208,7 @@ def machine(ocigate):
         ("load average (1, 5, 15 min) at the start / at the end", "%s / %s" % (
             os.environ.get("BENCH_LOAD_START", "?"), load_avg)),
         ("ocigate", "%s, commit %s%s" % (run([ocigate, "version"]), commit[:12],
-                                         " (with uncommitted changes)" if dirty else "")),
+                                         " (with uncommitted changes to its sources)" if dirty else "")),
         ("igzip", run(["igzip", "--version"])),
         ("zstd", run(["zstd", "--version"])),
         ("openssl", run(["openssl", "version"])),

@@ -10,7 +10,7 @@
 # limits. The generator reports each layer's digest, diff_id and uncompressed size.
 # The large layer is 512 MiB, 256 MiB under ASan/TSan builds (OG_MEM_LARGE_MIB
 # overrides either; OG_MEM_LARGE_MIB=1024 for the 1 GiB of the issue): making a
-# 1 GiB layer of realistic content and reading it four times took 70-90 s on a
+# 1 GiB layer of realistic content and reading it four times took 68-89 s on a
 # shared 2-core machine, over the minute this test may take. Level 1 (gzip and
 # zstd) and making the gzip and zstd images at once keep it quick.
 #
