@@ -81,21 +81,25 @@ def cmd_check_sums(a):
         die("%s: hashes %s, want the layers' %s %s" % (a.output, got, a.field, want))
 
 
-SIZE_RE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)?\b")
 UNITS = {None: 1, "B": 1, "bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
          "TiB": 1 << 40, "kB": 1000, "KB": 1000, "MB": 10 ** 6, "GB": 10 ** 9, "TB": 10 ** 12}
 
 
+UNIT_RE = r"(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)"
+
+
 def limit_from_message(msg):
-    """The byte limit a finding message states ("... limit 4 GiB ..."), or None."""
-    m = re.search(r"limit\D{0,20}?(\d[\d,]*(?:\.\d+)?)\s*(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)?",
-                  msg)
-    if not m:
-        return None
-    if m.group(2) is None and ":" in msg[m.end():m.end() + 2]:
-        return None  # a ratio ("limit 100:1"), not bytes
-    n = float(m.group(1).replace(",", ""))
-    return int(n * UNITS[m.group(2)])
+    """The bytes a bomb finding says decompression stopped at: a size after
+    "limit" ("limit 4 GiB", "limit of 4294967296 bytes"); else, for a ratio
+    limit ("limit 100:1"), a size with a unit after "after" or "at" ("after
+    1.5 GiB"). None when the message states neither."""
+    m = re.search(r"limit\D{0,20}?(\d[\d,]*(?:\.\d+)?)\s*%s?" % UNIT_RE, msg)
+    if m and not (m.group(2) is None and ":" in msg[m.end():m.end() + 2]):
+        return int(float(m.group(1).replace(",", "")) * UNITS[m.group(2)])
+    m = re.search(r"\b(?:after|at)\s+(\d[\d,]*(?:\.\d+)?)\s*%s\b" % UNIT_RE, msg)
+    if m:
+        return int(float(m.group(1).replace(",", "")) * UNITS[m.group(2)])
+    return None
 
 
 def cmd_bomb_info(a):
@@ -266,9 +270,11 @@ class Report:
         g = self.gen[img]
         return g["uncompressedSize"], g["size"]
 
-    def table(self, img):
+    def table(self, img, u=None):
+        """The tools' table; MB/s of u bytes (default: the image's tar)."""
         rows = self.res.get(img, {})
-        u, c = self.sizes(img)
+        if u is None:
+            u, _ = self.sizes(img)
         ref = self.med(img, REF)
         self.out("| tool | median wall s | MB/s (uncompressed) | peak RSS MiB | peer time / ocigate time |")
         self.out("|---|---:|---:|---:|---:|")
@@ -518,9 +524,14 @@ class Report:
         info = {}
         if self.a.bomb_info and os.path.exists(self.a.bomb_info):
             info = load(self.a.bomb_info)
-        self.table("bomb")
-        self.out()
         ids = [f["id"] for f in info.get("findings", [])]
+        stopped = any(i in ("layer.compression_ratio", "size.uncompressed") for i in ids)
+        # MB/s of what ocigate inflated: the limit when it stopped there.
+        self.table("bomb", info.get("limit") if stopped and info.get("limit") else None)
+        if stopped and info.get("limit"):
+            self.out()
+            self.out("(MB/s of the limit's worth of bytes, where ocigate stopped.)")
+        self.out()
         self.out("- ocigate exit %s; findings: %s" % (
             info.get("rc", "?"), ", ".join("`%s`" % i for i in ids) or "none"))
         for f in info.get("findings", []):
@@ -531,7 +542,6 @@ class Report:
         limit = info.get("limit")
         ocig = self.med("bomb", REF)
         t_lim = self.med("bomb", "stage: igzip -dc of the limit's worth > /dev/null")
-        stopped = any(i in ("layer.compression_ratio", "size.uncompressed") for i in ids)
         if limit and t_lim:
             nbytes = info.get("limitCutBytes") or limit
             t = t_lim * limit / nbytes
