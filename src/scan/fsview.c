@@ -4,9 +4,22 @@
 #include "fsview.h"
 #include "pathbuf.h"
 
-/* Files whose content is kept (small, read by the checks). */
-static const char *const kept_files[] = { "etc/passwd" };
-#define KEEP_MAX ((uint64_t)1 << 20)
+/*
+ * Files whose content is kept (read by the checks), with their caps. With
+ * `siblings`, every file of the same directory whose name starts with the
+ * same name is kept too ("status" -> "status.real"): a symlinked database
+ * is only followed inside the root, and its target must have been kept
+ * when its layer went by, before any symlink to it is known.
+ */
+static const struct kept { const char *path; uint64_t cap; int siblings; } kept_files[] = {
+	{ "etc/passwd", (uint64_t)1 << 20, 0 },
+	{ "etc/os-release", OG_FSVIEW_KEEP_MAX, 1 },
+	{ "usr/lib/os-release", OG_FSVIEW_KEEP_MAX, 1 },
+	{ "var/lib/dpkg/status", OG_FSVIEW_KEEP_MAX, 1 },
+	{ "lib/apk/db/installed", OG_FSVIEW_KEEP_MAX, 1 },
+};
+/* Every file directly under this directory is kept too. */
+#define KEEP_DIR "var/lib/dpkg/status.d/"
 #define MAX_HOPS 40
 
 typedef enum { REC_ENTRY = 0, REC_WHITEOUT, REC_OPAQUE } rec_kind;
@@ -19,6 +32,8 @@ typedef struct record {
 	char *link;        /* symlink target as stored, or NULL */
 	char *data;        /* kept content, or NULL */
 	size_t len;
+	uint64_t size;     /* a regular file's size */
+	int too_large;     /* a kept file over its cap */
 } record;
 
 struct og_fs_layer {
@@ -87,13 +102,21 @@ static int fv_begin(void **state, og_ctx *ctx, const og_layer_info *layer, void 
 	return 0;
 }
 
-static int keep(const char *path)
+/* The cap of a kept file, 0 if its content is not kept. */
+static uint64_t keep_cap(const char *path)
 {
-	size_t i;
+	size_t i, n = strlen(KEEP_DIR);
 
-	for (i = 0; i < sizeof(kept_files) / sizeof(kept_files[0]); i++)
-		if (strcmp(path, kept_files[i]) == 0)
-			return 1;
+	for (i = 0; i < sizeof(kept_files) / sizeof(kept_files[0]); i++) {
+		const struct kept *k = &kept_files[i];
+		size_t kl = strlen(k->path);
+
+		if (strcmp(path, k->path) == 0 || (k->siblings &&
+				strncmp(path, k->path, kl) == 0 && !strchr(path + kl, '/')))
+			return k->cap;
+	}
+	if (strncmp(path, KEEP_DIR, n) == 0 && path[n] && !strchr(path + n, '/'))
+		return OG_FSVIEW_KEEP_MAX;
 	return 0;
 }
 
@@ -103,6 +126,7 @@ static int fv_entry(void *state, const og_entry *e, og_findings *out)
 	const char *base;
 	size_t dlen;
 	record *r;
+	uint64_t cap;
 	int above = 0;
 
 	(void)out;
@@ -130,15 +154,21 @@ static int fv_entry(void *state, const og_entry *e, og_findings *out)
 	r->type = e->type;
 	if (e->link && e->type == OG_ENTRY_SYMLINK && (r->link = strdup(e->link)) == NULL)
 		return OG_ENOMEM;
-	if (e->type == OG_ENTRY_FILE && e->size <= KEEP_MAX && keep(st->path.s)) {
-		if ((r->data = malloc((size_t)e->size + 1)) == NULL)
-			return OG_ENOMEM;
-		r->data[0] = '\0';
-		st->filling = r;
-		st->filling_max = e->size;
-		return OG_VISIT_DATA;
+	if (e->type != OG_ENTRY_FILE)
+		return 0;
+	r->size = e->size;
+	if ((cap = keep_cap(st->path.s)) == 0)
+		return 0;
+	if (e->size > cap) {
+		r->too_large = 1;
+		return 0;
 	}
-	return 0;
+	if ((r->data = malloc((size_t)e->size + 1)) == NULL)
+		return OG_ENOMEM;
+	r->data[0] = '\0';
+	st->filling = r;
+	st->filling_max = e->size;
+	return OG_VISIT_DATA;
 }
 
 static int fv_data(void *state, const void *buf, size_t len, og_findings *out)
@@ -354,64 +384,92 @@ int og_fsview_build(og_fsview **out, og_fs_layer *const *layers, size_t count)
 }
 
 /*
- * Resolve path in the final fs, following symlinks in every component.
- * Returns the final node, or NULL when the path does not exist.
+ * Resolve path in the final fs, following symlinks in every component; the
+ * resolved path is left in *cur (the caller disposes it). Returns 1 when
+ * resolution ended (*found: the node, NULL when the path does not exist or
+ * is an implied directory), 0 on a loop, out of memory, or (nofollow_out) a
+ * symlink that leaves the root (*escaped = 1).
  */
-static const node *resolve(const og_fsview *fs, const char *path)
+static int resolve_path(const node **found, og_pathbuf *cur, const og_fsview *fs,
+	const char *path, int nofollow_out, int *escaped)
 {
-	og_pathbuf cur = { NULL, 0, 0 }, rest = { NULL, 0, 0 }, tmp = { NULL, 0, 0 };
-	const node *n = NULL, *found = NULL;
+	og_pathbuf rest = { NULL, 0, 0 }, tmp = { NULL, 0, 0 };
+	const node *n = NULL;
 	unsigned int hops = 0;
-	int above = 0;
+	int above = 0, ok = 0;
 	size_t i, j;
 
+	*found = NULL;
 	if (og_pathbuf_set(&rest, "", 0) < 0 || og_pathbuf_apply(&rest, path, &above) < 0 ||
-	    og_pathbuf_set(&cur, "", 0) < 0)
+	    og_pathbuf_set(cur, "", 0) < 0)
 		goto done;
 	i = 0;
 	while (i <= rest.len) {
 		for (j = i; j < rest.len && rest.s[j] != '/'; j++)
 			;
-		if (j == i)
+		if (j == i) {
+			ok = 1;
 			break; /* the root itself: no node */
+		}
 		/* cur/component */
-		if (og_pathbuf_reserve(&cur, cur.len + (j - i) + 2) < 0)
+		if (og_pathbuf_reserve(cur, cur->len + (j - i) + 2) < 0)
 			goto done;
-		if (cur.len)
-			cur.s[cur.len++] = '/';
-		memcpy(cur.s + cur.len, rest.s + i, j - i);
-		cur.len += j - i;
-		cur.s[cur.len] = '\0';
-		n = lookup(fs, cur.s, cur.len);
+		if (cur->len)
+			cur->s[cur->len++] = '/';
+		memcpy(cur->s + cur->len, rest.s + i, j - i);
+		cur->len += j - i;
+		cur->s[cur->len] = '\0';
+		n = lookup(fs, cur->s, cur->len);
 		if (n && n->rec->type == OG_ENTRY_SYMLINK && n->rec->link) {
+			size_t dl = cur->len - (j - i);
+			int out = 0;
+
 			if (++hops > MAX_HOPS)
 				goto done;
-			/* target (from the link's dir, or the root) + the rest */
-			{
-				size_t dl = cur.len - (j - i);
-				if (og_pathbuf_set(&tmp, cur.s, n->rec->link[0] == '/' ? 0 :
-						(dl ? dl - 1 : 0)) < 0 ||
-				    og_pathbuf_apply(&tmp, n->rec->link, &above) < 0 ||
-				    og_pathbuf_apply(&tmp, rest.s + j, &above) < 0 ||
-				    og_pathbuf_set(&rest, tmp.s, tmp.len) < 0 ||
-				    og_pathbuf_set(&cur, "", 0) < 0)
-					goto done;
+			if (nofollow_out && n->rec->link[0] == '/') {
+				*escaped = 1;
+				goto done;
 			}
+			/* target (from the link's dir, or the root) + the rest */
+			if (og_pathbuf_set(&tmp, cur->s, n->rec->link[0] == '/' ? 0 :
+					(dl ? dl - 1 : 0)) < 0 ||
+			    og_pathbuf_apply(&tmp, n->rec->link, &out) < 0)
+				goto done;
+			if (nofollow_out && out) {
+				*escaped = 1;
+				goto done;
+			}
+			if (og_pathbuf_apply(&tmp, rest.s + j, &above) < 0 ||
+			    og_pathbuf_set(&rest, tmp.s, tmp.len) < 0 ||
+			    og_pathbuf_set(cur, "", 0) < 0)
+				goto done;
 			i = 0;
 			n = NULL;
 			continue;
 		}
 		if (j == rest.len) {
-			found = n;
+			*found = n;
+			ok = 1;
 			break;
 		}
 		i = j + 1;
 	}
 done:
-	og_pathbuf_dispose(&cur);
 	og_pathbuf_dispose(&rest);
 	og_pathbuf_dispose(&tmp);
-	return found;
+	return ok;
+}
+
+static const node *resolve(const og_fsview *fs, const char *path)
+{
+	og_pathbuf cur = { NULL, 0, 0 };
+	const node *n = NULL;
+	int escaped = 0;
+
+	if (!resolve_path(&n, &cur, fs, path, 0, &escaped))
+		n = NULL;
+	og_pathbuf_dispose(&cur);
+	return n;
 }
 
 int og_fsview_exists(const og_fsview *fs, const char *path)
@@ -427,4 +485,207 @@ const char *og_fsview_file(const og_fsview *fs, const char *path, size_t *len)
 		return NULL;
 	*len = n->rec->len;
 	return n->rec->data;
+}
+
+int og_fsview_stat(og_fs_stat *st, const og_fsview *fs, const char *path,
+	int nofollow_out, int *escaped)
+{
+	og_pathbuf cur = { NULL, 0, 0 };
+	const node *n = NULL;
+	int esc = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (fs && !resolve_path(&n, &cur, fs, path, nofollow_out, &esc))
+		n = NULL;
+	og_pathbuf_dispose(&cur);
+	if (escaped)
+		*escaped = esc;
+	if (!n)
+		return 0;
+	st->path = n->key;
+	st->type = n->rec->type;
+	st->size = n->rec->size;
+	st->data = n->rec->data;
+	st->len = n->rec->len;
+	st->too_large = n->rec->too_large;
+	return 1;
+}
+
+const char *og_fsview_file_nofollow_out(const og_fsview *fs, const char *path,
+	size_t *len, int *escaped)
+{
+	og_fs_stat st;
+
+	if (!og_fsview_stat(&st, fs, path, 1, escaped) || !st.data)
+		return NULL;
+	*len = st.len;
+	return st.data;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int og_fsview_list(const og_fsview *fs, const char *dir,
+	int (*cb)(const char *name, void *p), void *p)
+{
+	og_pathbuf cur = { NULL, 0, 0 };
+	const node *dn = NULL, *n;
+	char **names = NULL;
+	size_t count = 0, cap = 0, i, plen;
+	int error = 0, esc = 0;
+
+	if (!fs)
+		return 0;
+	if (!resolve_path(&dn, &cur, fs, dir, 0, &esc))
+		goto done; /* a loop (or out of memory): nothing listed */
+	if (dn && dn->rec->type != OG_ENTRY_DIR)
+		goto done;
+	plen = cur.len;
+	for (i = 0; i < fs->nbuckets; i++) {
+		for (n = fs->buckets[i]; n; n = n->next) {
+			const char *name, *slash;
+
+			if (plen && (strncmp(n->key, cur.s, plen) != 0 || n->key[plen] != '/'))
+				continue;
+			name = n->key + (plen ? plen + 1 : 0);
+			if (!*name)
+				continue;
+			slash = strchr(name, '/');
+			if (count == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				char **grown = realloc(names, ncap * sizeof(*grown));
+
+				if (!grown) {
+					error = OG_ENOMEM;
+					goto done;
+				}
+				names = grown;
+				cap = ncap;
+			}
+			/* an implied directory shows through its children */
+			names[count] = slash ? strndup(name, (size_t)(slash - name)) : strdup(name);
+			if (!names[count]) {
+				error = OG_ENOMEM;
+				goto done;
+			}
+			count++;
+		}
+	}
+	if (count)
+		qsort(names, count, sizeof(*names), cmp_str);
+	for (i = 0; i < count && !error; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+			error = cb(names[i], p);
+done:
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	og_pathbuf_dispose(&cur);
+	return error;
+}
+
+/* 1 if a is a strict ancestor directory of path b ("" is the root). */
+static int is_ancestor(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (n == 0)
+		return b[0] != '\0';
+	return strncmp(a, b, n) == 0 && b[n] == '/';
+}
+
+int og_fsview_hidden_by(size_t *by, og_fs_layer *const *layers, size_t count,
+	size_t layer, const char *path)
+{
+	og_pathbuf pb = { NULL, 0, 0 };
+	int above = 0, is_dir = 0, error = 0;
+	size_t i, k;
+
+	*by = SIZE_MAX;
+	if (og_pathbuf_set(&pb, "", 0) < 0 || og_pathbuf_apply(&pb, path, &above) < 0) {
+		error = OG_ENOMEM;
+		goto done;
+	}
+	if (layer < count && layers[layer]) {
+		const og_fs_layer *l = layers[layer];
+
+		for (k = l->count; k-- > 0;)
+			if (l->recs[k].kind == REC_ENTRY && strcmp(l->recs[k].path, pb.s) == 0) {
+				is_dir = l->recs[k].type == OG_ENTRY_DIR;
+				break;
+			}
+	}
+	for (i = layer + 1; i < count; i++) {
+		const og_fs_layer *l = layers[i];
+
+		if (!l)
+			continue;
+		for (k = 0; k < l->count; k++) {
+			const record *r = &l->recs[k];
+			int hit;
+
+			if (r->kind == REC_WHITEOUT)
+				hit = strcmp(r->path, pb.s) == 0 || is_ancestor(r->path, pb.s);
+			else if (r->kind == REC_OPAQUE)
+				hit = is_ancestor(r->path, pb.s);
+			else if (strcmp(r->path, pb.s) == 0)
+				hit = !(is_dir && r->type == OG_ENTRY_DIR);
+			else
+				hit = r->type != OG_ENTRY_DIR && is_ancestor(r->path, pb.s);
+			if (hit) {
+				*by = i;
+				goto done;
+			}
+		}
+	}
+done:
+	og_pathbuf_dispose(&pb);
+	return error;
+}
+
+const char *og_fs_layer_file(const og_fs_layer *l, const char *path, size_t *len)
+{
+	og_pathbuf pb = { NULL, 0, 0 };
+	const char *data = NULL;
+	int above = 0;
+	size_t k;
+
+	if (!l || og_pathbuf_set(&pb, "", 0) < 0 || og_pathbuf_apply(&pb, path, &above) < 0)
+		goto done;
+	for (k = l->count; k-- > 0;) {
+		const record *r = &l->recs[k];
+
+		if (r->kind == REC_ENTRY && strcmp(r->path, pb.s) == 0) {
+			if (r->data && r->type == OG_ENTRY_FILE) {
+				data = r->data;
+				*len = r->len;
+			}
+			break;
+		}
+	}
+done:
+	og_pathbuf_dispose(&pb);
+	return data;
+}
+
+int og_fsview_each_file(const og_fsview *fs, const og_fs_layer *l,
+	og_fs_file_cb cb, void *payload)
+{
+	size_t k;
+	int error = 0;
+
+	if (!l)
+		return 0;
+	for (k = 0; k < l->count && !error; k++) {
+		const record *r = &l->recs[k];
+		const node *n;
+
+		if (r->kind != REC_ENTRY || r->type != OG_ENTRY_FILE)
+			continue;
+		n = fs ? lookup(fs, r->path, strlen(r->path)) : NULL;
+		error = cb(r->path, r->size, n && n->rec == r, payload);
+	}
+	return error;
 }
