@@ -356,8 +356,10 @@ o:openssl
             S("./var/lib/dpkg/status", "../../../../../../host/var/lib/dpkg/status"),
         ]
         ref, _ = self.image("scan-dpkg-escape", [ents])
-        self.case("scan-dpkg-escape", ref, 0, present=[("packages.unsupported", None)],
-                  packages=[], note="a symlinked dpkg status that leaves the root is not followed")
+        self.case("scan-dpkg-escape", ref, 1, present=[("packages.unsupported", None),
+                                                       ("link.escape", None)],
+                  packages=[], note="a symlinked dpkg status that leaves the root is not followed "
+                  "(and is a link.escape, CRITICAL)")
 
     def rpm(self):
         ents = dirs("var", "var/lib", "var/lib/rpm") + [
