@@ -275,19 +275,22 @@ static int grow(og_fsview *fs)
 	return 0;
 }
 
-static int put(og_fsview *fs, const record *r)
+/* The record of a directory no entry made, implied by a path under it. */
+static const record implied_dir = { REC_ENTRY, OG_ENTRY_DIR, NULL, NULL, NULL, 0, 0, 0 };
+
+static int put_key(og_fsview *fs, const record *r, const char *key, size_t len)
 {
-	size_t len = strlen(r->path);
-	node *n = lookup(fs, r->path, len);
+	node *n = lookup(fs, key, len);
 	size_t b;
 
 	if (n) {
-		n->rec = r;
+		if (r != &implied_dir)
+			n->rec = r;
 		return 0;
 	}
 	if (fs->count >= fs->nbuckets && grow(fs) < 0)
 		return OG_ENOMEM;
-	if ((n = calloc(1, sizeof(*n))) == NULL || (n->key = strdup(r->path)) == NULL) {
+	if ((n = calloc(1, sizeof(*n))) == NULL || (n->key = strndup(key, len)) == NULL) {
 		free(n);
 		return OG_ENOMEM;
 	}
@@ -296,6 +299,34 @@ static int put(og_fsview *fs, const record *r)
 	n->next = fs->buckets[b];
 	fs->buckets[b] = n;
 	fs->count++;
+	return 0;
+}
+
+/*
+ * Add r at its path, and implied directories for the missing parents (so a
+ * later file over "dir" hides "dir/x" even when no entry made "dir"). A
+ * node's parents always exist, so the walk up stops at the first found.
+ */
+static int put(og_fsview *fs, const record *r)
+{
+	size_t len = strlen(r->path);
+	int error;
+
+	if (lookup(fs, r->path, len))
+		return put_key(fs, r, r->path, len);
+	if ((error = put_key(fs, r, r->path, len)) < 0)
+		return error;
+	while (len > 0) {
+		while (len > 0 && r->path[len - 1] != '/')
+			len--;
+		if (len == 0)
+			break;
+		len--; /* the parent, without its slash */
+		if (lookup(fs, r->path, len))
+			break;
+		if ((error = put_key(fs, &implied_dir, r->path, len)) < 0)
+			return error;
+	}
 	return 0;
 }
 

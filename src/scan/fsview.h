@@ -45,7 +45,8 @@ int og_fsview_build(og_fsview **out, og_fs_layer *const *layers, size_t count);
 void og_fsview_free(og_fsview *fs);
 
 /* 1 if the absolute (or root-relative) path exists in the final fs, symlinks
- * followed (at most 40), 0 otherwise. */
+ * followed (at most 40), 0 otherwise. A directory no entry made exists when
+ * a path under it does. */
 int og_fsview_exists(const og_fsview *fs, const char *path);
 
 /* The content of a small regular file the visitor kept (etc/passwd), after

@@ -563,19 +563,6 @@ static int status_d_entry(const char *name, void *p)
 	return error;
 }
 
-static int any_child(const char *name, void *p)
-{
-	(void)name;
-	(void)p;
-	return 1;
-}
-
-/* A directory present in the final fs, recorded or implied by its children. */
-static int dir_present(const og_fsview *fs, const char *dir)
-{
-	return og_fsview_exists(fs, dir) || og_fsview_list(fs, dir, any_child, NULL) == 1;
-}
-
 int og_inventory_read(og_inventory *out, og_ctx *ctx, const og_fsview *fs,
 	og_fs_layer *const *layers, size_t count, og_findings *f)
 {
@@ -605,7 +592,8 @@ int og_inventory_read(og_inventory *out, og_ctx *ctx, const og_fsview *fs,
 		}
 	}
 	for (i = 0; i < 2; i++)
-		if (dir_present(fs, rpm_dirs[i]) &&
+		/* recorded, or implied by a path under it */
+		if (og_fsview_exists(fs, rpm_dirs[i]) &&
 		    (error = unsupported(&rd, rpm_dirs[i],
 				"rpm database not supported; the inventory is incomplete")) < 0)
 			goto done;

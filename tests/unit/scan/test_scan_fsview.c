@@ -120,13 +120,21 @@ static void test_scan_fsview__file_over_dir(void **state)
 	lb_begin(&b);
 	lb_add(&b, "d/inner", OG_ENTRY_FILE, NULL, NULL);
 	lb_add(&b, "d", OG_ENTRY_DIR, NULL, NULL);
+	lb_add(&b, "implied/sub/x", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "implied2/y", OG_ENTRY_FILE, NULL, NULL);
 	l[0] = lb_take(&b);
 	lb_begin(&b);
 	lb_add(&b, "d", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "implied/sub", OG_ENTRY_SYMLINK, "elsewhere", NULL);
 	l[1] = lb_take(&b);
 	assert_int_equal(og_fsview_build(&fs, l, 2), 0);
 	assert_true(og_fsview_exists(fs, "d"));
 	assert_false(og_fsview_exists(fs, "d/inner"));
+	/* directories no entry made: they exist, and a file over one hides
+	 * what was under it */
+	assert_true(og_fsview_exists(fs, "implied2"));
+	assert_true(og_fsview_exists(fs, "implied"));
+	assert_false(og_fsview_exists(fs, "implied/sub/x"));
 	og_fsview_free(fs);
 	og_fs_layer_free(l[0]);
 	og_fs_layer_free(l[1]);

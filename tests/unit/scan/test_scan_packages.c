@@ -418,6 +418,52 @@ static void test_scan_packages__installing_layer(void **state)
 		og_fs_layer_free(l[i]);
 }
 
+static void test_scan_packages__odd_input(void **state)
+{
+	static const char crlf[] =
+		"Package: crlf\r\nStatus: install ok installed\r\nVersion: 1.0\r\n\r\n"
+		"Package:\nVersion: 2\n\n"                   /* empty name: unparsable */
+		" continuation first\nPackage: x\nVersion: 1\n\n" /* broken stanza */
+		"Package: nul\nStatus: install ok installed\nVersion: 3\n\n"
+		"Package: last\nStatus:   hold   ok   installed  \nVersion: 4"; /* no newline */
+	static const char apk[] = "P:a\nV:1\nbogus line\n\nPX:b\nV:2\n\nP:c\nV:3\n";
+	char big[3000];
+	layer_b b;
+	og_fs_layer *l[1];
+	og_inventory inv;
+	og_findings f;
+	size_t i;
+
+	(void)state;
+	lb_begin(&b);
+	lb_add(&b, "var/lib/dpkg/status", OG_ENTRY_FILE, NULL, crlf);
+	lb_add(&b, "lib/apk/db/installed", OG_ENTRY_FILE, NULL, apk);
+	/* binary garbage, with NUL bytes, in a status.d file */
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)((i * 131u + 7u) % 256u);
+	lb_add_n(&b, "var/lib/dpkg/status.d/garbage", OG_ENTRY_FILE, NULL, big, sizeof(big));
+	lb_add(&b, "var/lib/dpkg/status.d/empty", OG_ENTRY_FILE, NULL, "");
+	l[0] = lb_take(&b);
+	read_inv(&inv, &f, l, 1);
+	assert_non_null(find(&inv, "crlf"));
+	assert_string_equal(find(&inv, "crlf")->version, "1.0");
+	assert_non_null(find(&inv, "nul"));
+	assert_non_null(find(&inv, "last"));
+	assert_string_equal(find(&inv, "last")->version, "4");
+	assert_null(find(&inv, "x"));
+	assert_non_null(find(&inv, "c"));
+	assert_null(find(&inv, "a"));
+	assert_true(og_findings_has(&f, "packages.unsupported", "/var/lib/dpkg/status"));
+	assert_true(og_findings_has(&f, "packages.unsupported", "/lib/apk/db/installed"));
+	assert_true(og_findings_has(&f, "packages.unsupported", "/var/lib/dpkg/status.d/garbage"));
+	assert_false(og_findings_has(&f, "packages.unsupported", "/var/lib/dpkg/status.d/empty"));
+	for (i = 0; i < f.count; i++)
+		assert_null(strchr(f.items[i].message, '\n')); /* one line */
+	og_inventory_dispose(&inv);
+	og_findings_dispose(&f);
+	og_fs_layer_free(l[0]);
+}
+
 /* ------------------------------------------- the test machine's own dpkg */
 
 static char *slurp(const char *path, size_t *len)
@@ -536,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_scan_packages__rpm),
 		cmocka_unit_test(test_scan_packages__escape_and_too_large),
 		cmocka_unit_test(test_scan_packages__installing_layer),
+		cmocka_unit_test(test_scan_packages__odd_input),
 		cmocka_unit_test(test_scan_packages__real_dpkg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
