@@ -163,7 +163,34 @@ if [ -d "$OSV" ]; then
         'any(.findings[]; .id == "vuln.db_stale" and .severity == "MEDIUM")'
     og_run validate -f json --policy "$fresh" --vuln-db "$OSV" "$(ref_of scan-alpine)"
     og_assert_json "alpine --vuln-db"
-    og_assert_jq "alpine: vulnerabilities section" 'has("vulnerabilities")'
+    og_assert_jq "alpine: the fixtures have no Alpine:v3.19 record" '.vulnerabilities == []'
+    # Alpine: matched by origin (libssl3 <- openssl), apk ordering; records written here
+    adb="$OG_WORK/osv-alpine"
+    mkdir -p "$adb"
+    cat >"$adb/OGTEST-ALPINE-1.json" <<'JSON'
+{"id": "OGTEST-ALPINE-1", "modified": "2024-01-15T10:30:00Z", "aliases": ["CVE-0000-0001"],
+ "database_specific": {"severity": "medium"},
+ "affected": [{"package": {"ecosystem": "Alpine:v3.19", "name": "openssl"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.1.4-r5"}]}]}]}
+JSON
+    cat >"$adb/OGTEST-ALPINE-2.json" <<'JSON'
+{"id": "OGTEST-ALPINE-2", "modified": "2024-01-15T10:30:00Z",
+ "affected": [{"package": {"ecosystem": "Alpine:v3.19", "name": "musl"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2.4_git20230717-r4"}]}]}]}
+JSON
+    og_run validate -f json --policy "$fresh" --vuln-db "$adb" "$(ref_of scan-alpine)"
+    og_assert_exit "alpine --vuln-db (MEDIUM only)" 0
+    og_assert_jq "alpine: libssl3 matched through its origin openssl" \
+        'any(.findings[]; .id == "vuln.medium" and .subject == "libssl3@3.1.4-r1" and (.message | test("OGTEST-ALPINE-1")) and (.message | test("fixed in 3.1.4-r5")))'
+    og_assert_jq "alpine: musl at the fixed version is not affected" \
+        'all(.vulnerabilities[]; .package != "musl")'
+    (cd "$adb" && python3 -c 'import sys, zipfile
+with zipfile.ZipFile("../alpine-all.zip", "w") as z:
+    [z.write(n) for n in sorted(sys.argv[1:])]' OGTEST-ALPINE-1.json OGTEST-ALPINE-2.json)
+    cp "$OG_OUT" "$OG_WORK/alpine-dir.json"
+    og_run validate -f json --policy "$fresh" --vuln-db "$OG_WORK/alpine-all.zip" "$(ref_of scan-alpine)"
+    og_check "alpine: the same matches from a zip" \
+        cmp -s <(jq -c .vulnerabilities "$OG_OUT") <(jq -c .vulnerabilities "$OG_WORK/alpine-dir.json")
     og_run validate --vuln-db "$OG_WORK/nonexistent" "$(ref_of scan-debian)"
     og_assert_exit "missing --vuln-db path" 2
     og_assert_error_line "missing --vuln-db path names it"
