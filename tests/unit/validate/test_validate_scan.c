@@ -212,9 +212,16 @@ static void test_validate_scan__report_sections(void **state)
 
 /* ------------------------------------------------- validate end to end */
 
+/* n - 1 octal digits and a NUL */
 static void tar_octal(char *field, size_t n, unsigned long long v)
 {
-	snprintf(field, n, "%0*llo", (int)(n - 1), v);
+	size_t i = n - 1;
+
+	field[i] = '\0';
+	while (i > 0) {
+		field[--i] = (char)('0' + (v & 7));
+		v >>= 3;
+	}
 }
 
 /* One ustar entry: type '0' (with data) or '5', mode, uid. */
