@@ -191,6 +191,10 @@ with zipfile.ZipFile("../alpine-all.zip", "w") as z:
     og_run validate -f json --policy "$fresh" --vuln-db "$OG_WORK/alpine-all.zip" "$(ref_of scan-alpine)"
     og_check "alpine: the same matches from a zip" \
         cmp -s <(jq -c .vulnerabilities "$OG_OUT") <(jq -c .vulnerabilities "$OG_WORK/alpine-dir.json")
+    printf '{"id": "BROKEN", "affected": [\n' >"$OG_WORK/broken.json"
+    og_run validate --vuln-db "$OG_WORK/broken.json" "$(ref_of scan-debian)"
+    og_assert_exit "malformed advisory" 2
+    og_check "malformed advisory: the message names the file" grep -q 'broken.json' "$OG_ERR"
     og_run validate --vuln-db "$OG_WORK/nonexistent" "$(ref_of scan-debian)"
     og_assert_exit "missing --vuln-db path" 2
     og_assert_error_line "missing --vuln-db path names it"
