@@ -240,6 +240,19 @@ og_assert_exit "sbom without --format" 2
 og_run sbom --format xml "$dref"
 og_assert_exit "sbom --format xml" 2
 og_assert_error_line "sbom --format xml names the format"
+# a multi-platform index: one scan section per image; sbom needs --platform
+if [ -f "${OG_IMAGES:-}/cases.json" ]; then
+    iref=$(jq -r '.[] | select(.name == "valid-oci-index") | .ref' "$OG_IMAGES/cases.json")
+    og_run validate -f json "$iref"
+    og_assert_jq "index: scan sections per image" \
+        '(.images | length) == 2 and all(.images[]; has("platform") and has("manifest") and has("packages") and has("secrets") and has("efficiency")) and (has("packages") | not)'
+    og_run sbom --format spdx "$iref"
+    og_assert_exit "sbom of an index without --platform" 2
+    og_assert_error_line "sbom of an index: the message says to choose"
+    og_run sbom --format cyclonedx --platform linux/arm64 "$iref"
+    og_assert_exit "sbom of an index with --platform" 0
+    og_assert_jq "sbom --platform: the arm64 manifest" '.metadata.component.type == "container"'
+fi
 # an offline JSON-schema check, only when both a validator and a schema are here
 if python3 -c 'import jsonschema' 2>/dev/null && [ -n "${OG_CYCLONEDX_SCHEMA:-}" ] && [ -f "$OG_CYCLONEDX_SCHEMA" ]; then
     if python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
