@@ -13,6 +13,9 @@
  *    same label. At least 64 base64 characters of body. The marker text
  *    alone (in a binary, followed by a NUL or a printf format) is not a key.
  *    The hit's length spans the BEGIN marker to the end of the END marker.
+ *    Not in ELF files: libraries carry whole keys as self-test vectors
+ *    (libgnutls does: RSA, DSA, EC and GOST keys as C strings), so a key in
+ *    an executable is no leak; tokens and AWS keys in them are reported.
  *  - secret.cloud_credential: an AWS access key id (AKIA|ASIA)[A-Z0-9]{16},
  *    not glued to letters or digits, with a secret key near it: a run of
  *    exactly 40 [A-Za-z0-9/+] (bounded by other bytes; "=" counts as a

@@ -443,6 +443,37 @@ static void pad(og_test_buf *b)
 		add_s(b, " ");
 }
 
+/* libgnutls carries whole PEM keys as C strings (self-test vectors): keys in
+ * an ELF file are not reported; tokens in one are. */
+static void test_scan_secrets__key_in_executable(void **state)
+{
+	rng r = { 3 };
+	og_test_buf b = { NULL, 0, 0 };
+	static const char nul = '\0';
+	og_secret_hits h;
+	size_t bs;
+
+	(void)state;
+	og_test_buf_add(&b, "\x7f" "ELF\x02\x01\x01", 7);
+	og_test_buf_zero(&b, 100);
+	add_pem(&b, &r, NULL, "RSA PRIVATE KEY", 900, 64, "\n", "", NULL);
+	add_s(&b, "\n");
+	og_test_buf_add(&b, &nul, 1);
+	add_token(&b, &r, NULL, "ghr_", ALNUM, 36);
+	og_test_buf_add(&b, &nul, 1);
+	for (bs = 1; bs < 6; bs++) {
+		memset(&h, 0, sizeof(h));
+		scan_file(&h, b.p, b.len, bs, "usr/lib/libgnutls.so.30");
+		assert_int_equal(h.count, 1);
+		assert_string_equal(h.items[0].id, "secret.token");
+		og_secret_hits_dispose(&h);
+	}
+	/* The same bytes in a text file: the key is reported. */
+	b.p[0] = '#';
+	assert_int_equal(count_hits(&b, 0), 2);
+	og_test_buf_free(&b);
+}
+
 static void test_scan_secrets__aws_traps(void **state)
 {
 	rng r = { 7 };
@@ -776,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_scan_secrets__blocks_same_hits),
 		cmocka_unit_test(test_scan_secrets__every_split_offset),
 		cmocka_unit_test(test_scan_secrets__pem_traps),
+		cmocka_unit_test(test_scan_secrets__key_in_executable),
 		cmocka_unit_test(test_scan_secrets__aws_traps),
 		cmocka_unit_test(test_scan_secrets__token_traps),
 		cmocka_unit_test(test_scan_secrets__size_cap_and_entries),
