@@ -149,6 +149,7 @@ typedef struct pem_sm {
 	size_t len;           /* bytes after leading blanks */
 	int lead, indented, cr;
 	int b64, name, hdr, endok;
+	int esc;              /* a backslash was seen */
 	uint64_t body;        /* base64 bytes of body */
 } pem_sm;
 
@@ -394,7 +395,18 @@ static void pem_feed(scanner *s, const unsigned char *buf, size_t n)
 		int c = buf[i];
 
 		p->pos++;
-		if (p->state == PEM_BEGIN) {
+		if (p->esc) {
+			/* "\n" written as an escape: a key in a JSON string (a
+			 * cloud service account file) or a shell variable. */
+			p->esc = 0;
+			c = c == 'n' ? '\n' : c == 'r' ? '\r' : -1;
+		} else if (c == '\\') {
+			p->esc = 1;
+			continue;
+		}
+		if (c < 0) {
+			r = -1;
+		} else if (p->state == PEM_BEGIN) {
 			if (c == '\n') {
 				r = pem_begin_done(p);
 			} else if (p->line_len >= sizeof(p->line) ||
@@ -525,6 +537,9 @@ static void decide(scanner *s, anchor_t a, uint64_t k, int eof)
 		if (n - at < 20 || run(p, at + 4, n, is_upnum) < 16 ||
 		    (at + 20 < n && is_alnum(p[at + 20])))
 			goto done;
+		/* AWS's documented placeholder keys end in EXAMPLE. */
+		if (memcmp(p + at + 13, "EXAMPLE", 7) == 0)
+			goto done;
 		if (aws_secret_near(p, at, n, lo == 0, eof)) {
 			memcpy(prefix, p + at, 4);
 			prefix[4] = '\0';
@@ -577,8 +592,10 @@ static void on_anchor(scanner *s, anchor_t a, uint64_t k, size_t next)
 	if (a == A_PEM) {
 		/* Keys inside executables are library self-test vectors
 		 * (libgnutls ships whole PEM keys as C strings), not leaks. The
-		 * magic is known: an ELF file cannot start with the anchor. */
-		if (k >= 4 && memcmp(s->magic, "\x7f" "ELF", 4) == 0)
+		 * magic is known: an ELF file or an ar archive of objects
+		 * cannot start with the anchor. */
+		if (k >= 4 && (memcmp(s->magic, "\x7f" "ELF", 4) == 0 ||
+			       memcmp(s->magic, "!<ar", 4) == 0))
 			return;
 		/* An open block has seen this BEGIN already and failed on it. */
 		pem_start(s, k);

@@ -12,10 +12,12 @@
  *    most 256 bytes each, leading blanks allowed); then the END line with the
  *    same label. At least 64 base64 characters of body. The marker text
  *    alone (in a binary, followed by a NUL or a printf format) is not a key.
- *    The hit's length spans the BEGIN marker to the end of the END marker.
- *    Not in ELF files: libraries carry whole keys as self-test vectors
- *    (libgnutls does: RSA, DSA, EC and GOST keys as C strings), so a key in
- *    an executable is no leak; tokens and AWS keys in them are reported.
+ *    Newlines may be written as "\n" escapes (a key in a JSON string, as
+ *    in cloud service account files). The hit's length spans the BEGIN marker to the end of the END marker.
+ *    Not in ELF files nor ar archives (static libraries): libraries carry
+ *    whole keys as self-test vectors (libgnutls does: RSA, DSA, EC and GOST
+ *    keys as C strings), so a key in an executable is no leak; tokens and
+ *    AWS keys in them are reported.
  *  - secret.cloud_credential: an AWS access key id (AKIA|ASIA)[A-Z0-9]{16},
  *    not glued to letters or digits, with a secret key near it: a run of
  *    exactly 40 [A-Za-z0-9/+] (bounded by other bytes; "=" counts as a
@@ -23,7 +25,9 @@
  *    holding both upper and lower case letters (a hex digest is no secret
  *    key), ending at most 512 bytes before the key id or starting at most
  *    512 bytes after it. A key id alone is not reported. The hit is the
- *    key id (offset, length 20, "AKIA****").
+ *    key id (offset, length 20, "AKIA****"). Key ids ending in "EXAMPLE"
+ *    are AWS's documented placeholders (AKIAIOSFODNN7EXAMPLE) and are not
+ *    reported.
  *  - secret.token: GitHub (ghp_|gho_|ghu_|ghs_|ghr_ + exactly 36 [A-Za-z0-9];
  *    github_pat_ + exactly 82 [A-Za-z0-9_]), GitLab (glpat- + exactly 20
  *    [A-Za-z0-9_-]), Slack (xox[baprs]- + 20 to 250 [A-Za-z0-9-]); not

@@ -265,6 +265,10 @@ static size_t build_all(og_test_buf *b, secrets *sec, uint64_t *at)
 	add_s(b, "{\"k\": \"");
 	at[n++] = add_pem(b, &r, sec, "PRIVATE KEY", 128, 64, "\n", "", NULL);
 	add_s(b, "\"}");
+	filler(b, "a service account file: escaped newlines");
+	add_s(b, "{\"type\": \"service_account\", \"private_key\": \"");
+	at[n++] = add_pem(b, &r, sec, "PRIVATE KEY", 256, 64, "\\n", "", NULL);
+	add_s(b, "\\n\", \"client_email\": \"x@y\"}");
 	filler(b, "aws, secret after");
 	add_s(b, "aws_access_key_id = ");
 	at[n++] = add_key_id(b, &r, sec, "AKIA");
@@ -292,7 +296,7 @@ static size_t build_all(og_test_buf *b, secrets *sec, uint64_t *at)
 
 static void check_all(const og_secret_hits *h, const uint64_t *at)
 {
-	assert_int_equal(h->count, 12);
+	assert_int_equal(h->count, 13);
 	assert_hit(h, at[0], "secret.private_key", "RSA private key", "****",
 		31 + 1 + 1588 + 25 + 29);
 	assert_hit(h, at[1], "secret.private_key", "EC private key", "****",
@@ -303,14 +307,16 @@ static void check_all(const og_secret_hits *h, const uint64_t *at)
 		31 + 1 + 23 + 55 + 1 + 300 + 5 + 29);
 	assert_hit(h, at[4], "secret.private_key", "PKCS#8 private key", "****",
 		27 + 1 + 128 + 2 + 25);
-	assert_hit(h, at[5], "secret.cloud_credential", "AWS access key", "AKIA****", 20);
-	assert_hit(h, at[6], "secret.cloud_credential", "AWS temporary access key",
+	assert_hit(h, at[5], "secret.private_key", "PKCS#8 private key", "****",
+		27 + 2 + 256 + 4 * 2 + 25);
+	assert_hit(h, at[6], "secret.cloud_credential", "AWS access key", "AKIA****", 20);
+	assert_hit(h, at[7], "secret.cloud_credential", "AWS temporary access key",
 		"ASIA****", 20);
-	assert_hit(h, at[7], "secret.token", "GitHub token", "ghp_****", 40);
-	assert_hit(h, at[8], "secret.token", "GitHub token", "gho_****", 40);
-	assert_hit(h, at[9], "secret.token", "GitHub fine-grained token", "gith****", 93);
-	assert_hit(h, at[10], "secret.token", "GitLab token", "glpa****", 26);
-	assert_hit(h, at[11], "secret.token", "Slack token", "xoxb****", 45);
+	assert_hit(h, at[8], "secret.token", "GitHub token", "ghp_****", 40);
+	assert_hit(h, at[9], "secret.token", "GitHub token", "gho_****", 40);
+	assert_hit(h, at[10], "secret.token", "GitHub fine-grained token", "gith****", 93);
+	assert_hit(h, at[11], "secret.token", "GitLab token", "glpa****", 26);
+	assert_hit(h, at[12], "secret.token", "Slack token", "xoxb****", 45);
 }
 
 /* ---------------------------------------------------------- detectors */
@@ -397,6 +403,14 @@ static void test_scan_secrets__pem_traps(void **state)
 	og_test_buf_add(&b, &nul, 1);
 	add_s(&b, "-----BEGIN %s PRIVATE KEY-----\n%s\n-----END %s PRIVATE KEY-----\n");
 	og_test_buf_add(&b, &nul, 1);
+	/* C source with escapes. */
+	add_s(&b, "printf(\"-----BEGIN RSA PRIVATE KEY-----\\n%s\\n-----END RSA PRIVATE KEY-----\\n\", b64);\n");
+	/* An escape that is not a newline. */
+	add_s(&b, "-----BEGIN EC PRIVATE KEY-----\\t");
+	add_rand(&b, &r, B64, 64);
+	add_s(&b, "\\n");
+	add_rand(&b, &r, B64, 64);
+	add_s(&b, "\\n-----END EC PRIVATE KEY-----\n");
 	/* A certificate is no key. */
 	add_pem(&b, &r, NULL, "CERTIFICATE", 300, 64, "\n", "", NULL);
 	add_s(&b, "\n");
@@ -468,9 +482,14 @@ static void test_scan_secrets__key_in_executable(void **state)
 		assert_string_equal(h.items[0].id, "secret.token");
 		og_secret_hits_dispose(&h);
 	}
+	/* A static library (ar archive) neither. */
+	memcpy(b.p, "!<arch>\n", 8);
+	assert_int_equal(count_hits(&b, 0), 1);
+	assert_int_equal(count_hits(&b, 3), 1);
 	/* The same bytes in a text file: the key is reported. */
 	b.p[0] = '#';
 	assert_int_equal(count_hits(&b, 0), 2);
+	assert_int_equal(count_hits(&b, 1), 2);
 	og_test_buf_free(&b);
 }
 
@@ -502,6 +521,13 @@ static void test_scan_secrets__aws_traps(void **state)
 	pad(&b);
 	add_key_id(&b, &r, NULL, "AKIA");
 	add_s(&b, "Z ");
+	add_aws_secret(&b, &r, NULL);
+	add_s(&b, "\n");
+	pad(&b);
+	/* AWS's documented placeholder key id, with its placeholder secret. */
+	add_s(&b, "AKIA");
+	add_rand(&b, &r, UPNUM, 9);
+	add_s(&b, "EXAMPLE ");
 	add_aws_secret(&b, &r, NULL);
 	add_s(&b, "\n");
 	pad(&b);
@@ -751,11 +777,11 @@ static void test_scan_secrets__never_stores_secrets(void **state)
 	memset(&h, 0, sizeof(h));
 	og_findings_init(&f);
 	build_all(&b, &sec, at);
-	assert_true(sec.n > 12);
+	assert_true(sec.n > 13);
 	scan_file(&h, b.p, b.len, 7, "/srv/app/.env");
 	assert_int_equal(og_secrets_scan_text(&h, (const char *)b.p, b.len,
 		"history[3].created_by"), 0);
-	assert_int_equal(h.count, 24);
+	assert_int_equal(h.count, 26);
 	for (i = 0; i < h.count; i++) {
 		assert_absent(&sec, h.items[i].path);
 		assert_absent(&sec, h.items[i].kind);
@@ -764,7 +790,7 @@ static void test_scan_secrets__never_stores_secrets(void **state)
 		assert_string_equal(h.items[i].redacted + strlen(h.items[i].redacted) - 4,
 			"****");
 		assert_int_equal(og_secret_finding(&f, &h.items[i],
-			i < 12 ? 4 : SIZE_MAX, "sha256:00112233445566778899", i % 2 ? 6 : SIZE_MAX), 0);
+			i < 13 ? 4 : SIZE_MAX, "sha256:00112233445566778899", i % 2 ? 6 : SIZE_MAX), 0);
 	}
 	for (i = 0; i < f.count; i++) {
 		assert_absent(&sec, f.items[i].message);
