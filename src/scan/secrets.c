@@ -202,7 +202,7 @@ static void add_hit(scanner *s, const char *id, const char *kind,
 {
 	og_secret_hits *h = s->hits;
 	og_secret_hit *it;
-	size_t cap;
+	size_t cap, plen;
 
 	if (h->count - s->file_first >= FILE_HITS || h->count >= LAYER_HITS)
 		return;
@@ -225,8 +225,9 @@ static void add_hit(scanner *s, const char *id, const char *kind,
 	it->id = id;
 	it->kind = kind;
 	/* Only the public prefix of the format, never a byte of the value. */
-	memcpy(it->redacted, prefix, strnlen(prefix, 4));
-	memcpy(it->redacted + strnlen(prefix, 4), "****", 5);
+	for (plen = 0; plen < 4 && prefix[plen]; plen++)
+		it->redacted[plen] = prefix[plen];
+	memcpy(it->redacted + plen, "****", 5);
 	it->length = length;
 	it->offset = offset;
 	h->count++;

@@ -62,6 +62,8 @@ typedef struct og_secrets_options {
 	uint64_t max_file_size;
 } og_secrets_options;
 
+#define OG_SECRETS_OPTIONS_INIT { OG_SECRETS_DEFAULT_MAX }
+
 /* The visitor class. Payload: a `const og_secrets_options *` or NULL
  * (defaults); the class's own payload is NULL. */
 extern const og_visitor_class og_scan_secrets;
