@@ -679,6 +679,7 @@ static void test_scan_secrets__size_cap_and_entries(void **state)
 	assert_int_equal(h.items[0].offset, 2);
 	og_secret_hits_dispose(&h);
 	og_secret_hits_dispose(&h);
+	assert_int_equal(og_secrets_take(&h, NULL), OG_EINVALID);
 	og_ctx_free(ctx);
 	og_test_buf_free(&b);
 }
@@ -802,6 +803,23 @@ static void test_scan_secrets__never_stores_secrets(void **state)
 	og_test_buf_free(&b);
 }
 
+/* Memory stays bounded: at most 64 hits per file. */
+static void test_scan_secrets__file_hit_cap(void **state)
+{
+	rng r = { 77 };
+	og_test_buf b = { NULL, 0, 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		add_token(&b, &r, NULL, "glpat-", ALNUM, 20);
+		add_s(&b, "\n");
+	}
+	assert_int_equal(count_hits(&b, 0), 64);
+	assert_int_equal(count_hits(&b, 17), 64);
+	og_test_buf_free(&b);
+}
+
 /* Random binary bytes sprinkled with anchor prefixes: no hits, no crash. */
 static void test_scan_secrets__noise(void **state)
 {
@@ -840,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_scan_secrets__scan_text_env),
 		cmocka_unit_test(test_scan_secrets__finding_message),
 		cmocka_unit_test(test_scan_secrets__never_stores_secrets),
+		cmocka_unit_test(test_scan_secrets__file_hit_cap),
 		cmocka_unit_test(test_scan_secrets__noise),
 	};
 
