@@ -13,11 +13,13 @@
  *    same label. At least 64 base64 characters of body. The marker text
  *    alone (in a binary, followed by a NUL or a printf format) is not a key.
  *    Newlines may be written as "\n" escapes (a key in a JSON string, as
- *    in cloud service account files). The hit's length spans the BEGIN marker to the end of the END marker.
+ *    in cloud service account files). The hit's length spans the BEGIN
+ *    marker to the end of the END marker.
  *    Not in ELF files nor ar archives (static libraries): libraries carry
- *    whole keys as self-test vectors (libgnutls does: RSA, DSA, EC and GOST
- *    keys as C strings), so a key in an executable is no leak; tokens and
- *    AWS keys in them are reported.
+ *    whole keys as self-test vectors (libgnutls does: RSA, DSA, EC and
+ *    GOST keys as C strings), so a key in an executable is no leak; tokens
+ *    and AWS keys in them are reported. Not recognised: PuTTY keys, keys in
+ *    other encodings (DER, PKCS#12).
  *  - secret.cloud_credential: an AWS access key id (AKIA|ASIA)[A-Z0-9]{16},
  *    not glued to letters or digits, with a secret key near it: a run of
  *    exactly 40 [A-Za-z0-9/+] (bounded by other bytes; "=" counts as a
@@ -32,6 +34,9 @@
  *    github_pat_ + exactly 82 [A-Za-z0-9_]), GitLab (glpat- + exactly 20
  *    [A-Za-z0-9_-]), Slack (xox[baprs]- + 20 to 250 [A-Za-z0-9-]); not
  *    preceded or followed by a letter or digit.
+ *  A text scan (og_secrets_scan_text) sees one text: an AWS key id and its
+ *  secret in two Env entries pair only if the caller joins the entries
+ *  (with "\n") into one text.
  *
  * Streaming: data comes in blocks of any size. A vectorised prefilter looks
  * for the anchors; only near an anchor are bytes looked at one by one. A
