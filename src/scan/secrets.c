@@ -250,7 +250,8 @@ static int byte_at(const scanner *s, uint64_t off)
 }
 
 /* Copy file bytes [lo, lo + n) (all held) to dst. */
-static void copy_out(const scanner *s, unsigned char *dst, uint64_t lo, size_t n)
+static void copy_out(const scanner *s, unsigned char *dst, uint64_t lo,
+	size_t n)
 {
 	size_t k, idx, first;
 
@@ -694,6 +695,11 @@ static void candidates(scanner *s, size_t i, uint64_t bits)
  * Returns where it stopped.
  */
 #if defined(__SSE2__)
+static __m128i load16(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
 static size_t prefilter_sse2(scanner *s, size_t i)
 {
 	const unsigned char *p = s->buf;
@@ -703,10 +709,10 @@ static size_t prefilter_sse2(scanner *s, size_t i)
 	const __m128i b = _mm_set1_epi8('b'), x = _mm_set1_epi8('x');
 
 	for (; i + 16 + 5 <= s->n; i += 16) {
-		const __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		const __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 2));
-		const __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 3));
-		const __m128i v5 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 5));
+		const __m128i v0 = load16(p + i);
+		const __m128i v2 = load16(p + i + 2);
+		const __m128i v3 = load16(p + i + 3);
+		const __m128i v5 = load16(p + i + 5);
 		__m128i m = _mm_and_si128(_mm_cmpeq_epi8(v0, dash), _mm_cmpeq_epi8(v5, B));
 
 		m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v0, A),
@@ -725,6 +731,12 @@ static size_t prefilter_sse2(scanner *s, size_t i)
 
 #if defined(OG_SECRETS_AVX2)
 __attribute__((target("avx2")))
+static __m256i load32(const unsigned char *p)
+{
+	return _mm256_loadu_si256((const __m256i *)(const void *)p);
+}
+
+__attribute__((target("avx2")))
 static size_t prefilter_avx2(scanner *s, size_t i)
 {
 	const unsigned char *p = s->buf;
@@ -734,10 +746,10 @@ static size_t prefilter_avx2(scanner *s, size_t i)
 	const __m256i b = _mm256_set1_epi8('b'), x = _mm256_set1_epi8('x');
 
 	for (; i + 32 + 5 <= s->n; i += 32) {
-		const __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-		const __m256i v2 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 2));
-		const __m256i v3 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 3));
-		const __m256i v5 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 5));
+		const __m256i v0 = load32(p + i);
+		const __m256i v2 = load32(p + i + 2);
+		const __m256i v3 = load32(p + i + 3);
+		const __m256i v5 = load32(p + i + 5);
 		__m256i m = _mm256_and_si256(_mm256_cmpeq_epi8(v0, dash),
 			_mm256_cmpeq_epi8(v5, B));
 
