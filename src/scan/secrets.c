@@ -36,7 +36,7 @@
 #define FILE_HITS 64
 #define LAYER_HITS 4096
 #define PEM_MIN_BODY 64
-#define PEM_MAX_LINE 256
+#define PEM_MAX_LINE 16384
 #define AWS_NEAR 512
 #define AWS_SECRET 40
 #define AWS_BACK (AWS_NEAR + AWS_SECRET + 48)
@@ -399,9 +399,10 @@ static void pem_feed(scanner *s, const unsigned char *buf, size_t n)
 		p->pos++;
 		if (p->esc) {
 			/* "\n" written as an escape: a key in a JSON string (a
-			 * cloud service account file) or a shell variable. */
+			 * cloud service account file) or a shell variable; JSON
+			 * may escape "/" too. */
 			p->esc = 0;
-			c = c == 'n' ? '\n' : c == 'r' ? '\r' : -1;
+			c = c == 'n' ? '\n' : c == 'r' ? '\r' : c == '/' ? '/' : -1;
 		} else if (c == '\\') {
 			p->esc = 1;
 			continue;

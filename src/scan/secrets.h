@@ -9,11 +9,11 @@
  *    OPENSSH ]PRIVATE KEY-----" confirmed by its structure: the BEGIN line
  *    ends with a newline; optional RFC 1421 headers ("Proc-Type: ...",
  *    continuation lines) then a blank line; body lines of base64 only (at
- *    most 256 bytes each, leading blanks allowed); then the END line with the
+ *    most 16 KiB each, leading blanks allowed); then the END line with the
  *    same label. At least 64 base64 characters of body. The marker text
  *    alone (in a binary, followed by a NUL or a printf format) is not a key.
  *    Newlines may be written as "\n" escapes (a key in a JSON string, as
- *    in cloud service account files). The hit's length spans the BEGIN
+ *    in cloud service account files; "\/" is read as "/"). The hit's length spans the BEGIN
  *    marker to the end of the END marker.
  *    Not in ELF files nor ar archives (static libraries): libraries carry
  *    whole keys as self-test vectors (libgnutls does: RSA, DSA, EC and

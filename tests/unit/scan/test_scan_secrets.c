@@ -457,6 +457,34 @@ static void pad(og_test_buf *b)
 		add_s(b, " ");
 }
 
+/* A body on one long line, a JSON body with "\/" escapes. */
+static void test_scan_secrets__pem_variants(void **state)
+{
+	rng r = { 21 };
+	og_test_buf b = { NULL, 0, 0 };
+	og_secret_hits h;
+	size_t i;
+
+	(void)state;
+	add_pem(&b, &r, NULL, "RSA PRIVATE KEY", 1600, 1600, "\n", "", NULL);
+	add_s(&b, "\n{\"key\":\"");
+	add_s(&b, "-----BEGIN EC PRIVATE KEY-----\\n");
+	for (i = 0; i < 3; i++) {
+		add_rand(&b, &r, ALNUM, 20);
+		add_s(&b, "\\/");
+		add_rand(&b, &r, ALNUM, 20);
+		add_s(&b, "\\n");
+	}
+	add_s(&b, "-----END EC PRIVATE KEY-----\\n\"}\n");
+	memset(&h, 0, sizeof(h));
+	scan_file(&h, b.p, b.len, 5, "k.json");
+	assert_int_equal(h.count, 2);
+	assert_string_equal(h.items[0].kind, "RSA private key");
+	assert_string_equal(h.items[1].kind, "EC private key");
+	og_secret_hits_dispose(&h);
+	og_test_buf_free(&b);
+}
+
 /* libgnutls carries whole PEM keys as C strings (self-test vectors): keys in
  * an ELF file are not reported; tokens in one are. */
 static void test_scan_secrets__key_in_executable(void **state)
@@ -851,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_scan_secrets__blocks_same_hits),
 		cmocka_unit_test(test_scan_secrets__every_split_offset),
 		cmocka_unit_test(test_scan_secrets__pem_traps),
+		cmocka_unit_test(test_scan_secrets__pem_variants),
 		cmocka_unit_test(test_scan_secrets__key_in_executable),
 		cmocka_unit_test(test_scan_secrets__aws_traps),
 		cmocka_unit_test(test_scan_secrets__token_traps),
