@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
@@ -402,6 +403,66 @@ static void test_scan_fsview__too_large(void **state)
 	og_fs_layer_free(l[0]);
 }
 
+static void test_scan_fsview__subtrees(void **state)
+{
+	layer_b b;
+	og_fs_layer *l[4];
+	og_fsview *fs = NULL;
+	names_acc a;
+	char p[64];
+	int i;
+
+	(void)state;
+	lb_begin(&b);
+	for (i = 0; i < 300; i++) {
+		snprintf(p, sizeof(p), "t/d%d/e/f/file%d", i % 7, i);
+		lb_add(&b, p, OG_ENTRY_FILE, NULL, NULL);
+	}
+	lb_add(&b, "s/a", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "s/b", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "s/c", OG_ENTRY_FILE, NULL, NULL);
+	l[0] = lb_take(&b);
+	lb_begin(&b);
+	lb_add(&b, "t/.wh.d3", OG_ENTRY_FILE, NULL, NULL);     /* a deep subtree */
+	lb_add(&b, "t/d4/e/.wh..wh..opq", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "s/.wh.b", OG_ENTRY_FILE, NULL, NULL);       /* a middle sibling */
+	lb_add(&b, "t/d4/e/new", OG_ENTRY_FILE, NULL, NULL);
+	l[1] = lb_take(&b);
+	lb_begin(&b);
+	lb_add(&b, "t/d3/again", OG_ENTRY_FILE, NULL, NULL);   /* re-added */
+	l[2] = lb_take(&b);
+	assert_int_equal(og_fsview_build(&fs, l, 3), 0);
+	assert_false(og_fsview_exists(fs, "t/d3/e/f/file3"));
+	assert_false(og_fsview_exists(fs, "t/d3/e"));
+	assert_true(og_fsview_exists(fs, "t/d3/again"));
+	assert_false(og_fsview_exists(fs, "t/d4/e/f/file4"));
+	assert_true(og_fsview_exists(fs, "t/d4/e/new"));
+	assert_true(og_fsview_exists(fs, "t/d5/e/f/file5"));
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "s", add_name, &a), 0);
+	assert_string_equal(a.buf, "a,c,");
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "t/d3", add_name, &a), 0);
+	assert_string_equal(a.buf, "again,");
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "t/d4/e", add_name, &a), 0);
+	assert_string_equal(a.buf, "new,");
+	og_fsview_free(fs);
+
+	lb_begin(&b); /* the root made opaque: only this layer's files stay */
+	lb_add(&b, ".wh..wh..opq", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "only", OG_ENTRY_FILE, NULL, NULL);
+	l[3] = lb_take(&b);
+	assert_int_equal(og_fsview_build(&fs, l, 4), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "/", add_name, &a), 0);
+	assert_string_equal(a.buf, "only,");
+	assert_false(og_fsview_exists(fs, "s/a"));
+	og_fsview_free(fs);
+	for (i = 0; i < 4; i++)
+		og_fs_layer_free(l[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_scan_fsview__hidden_by),
 		cmocka_unit_test(test_scan_fsview__nofollow_out),
 		cmocka_unit_test(test_scan_fsview__too_large),
+		cmocka_unit_test(test_scan_fsview__subtrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
