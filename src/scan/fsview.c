@@ -111,8 +111,14 @@ static uint64_t keep_cap(const char *path)
 		const struct kept *k = &kept_files[i];
 		size_t kl = strlen(k->path);
 
-		if (strcmp(path, k->path) == 0 || (k->siblings &&
-				strncmp(path, k->path, kl) == 0 && !strchr(path + kl, '/')))
+		size_t pl = strlen(path);
+
+		if (strcmp(path, k->path) == 0)
+			return k->cap;
+		/* a sibling; not dpkg's backup copy (status-old), which only
+		 * doubles the memory */
+		if (k->siblings && strncmp(path, k->path, kl) == 0 && !strchr(path + kl, '/') &&
+		    !(pl >= kl + 4 && strcmp(path + pl - 4, "-old") == 0))
 			return k->cap;
 	}
 	if (strncmp(path, KEEP_DIR, n) == 0 && path[n] && !strchr(path + n, '/'))

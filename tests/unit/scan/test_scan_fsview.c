@@ -331,6 +331,7 @@ static void test_scan_fsview__nofollow_out(void **state)
 	lb_begin(&b);
 	lb_add(&b, "var/lib/dpkg/status.real", OG_ENTRY_FILE, NULL, "Package: a\n");
 	lb_add(&b, "var/lib/dpkg/status", OG_ENTRY_SYMLINK, "status.real", NULL);
+	lb_add(&b, "var/lib/dpkg/status-old", OG_ENTRY_FILE, NULL, "Package: old\n");
 	lb_add(&b, "var/lib/dpkg/status.d/up", OG_ENTRY_SYMLINK, "../../../../../host/status", NULL);
 	lb_add(&b, "var/lib/dpkg/status.d/abs", OG_ENTRY_SYMLINK, "/var/lib/dpkg/status.real", NULL);
 	lb_add(&b, "var/lib/dpkg/status.d/in", OG_ENTRY_SYMLINK, "../../dpkg/status.real", NULL);
@@ -369,6 +370,7 @@ static void test_scan_fsview__nofollow_out(void **state)
 	/* the chroot-like resolution still follows them, clamped at the root */
 	assert_true(og_fsview_exists(fs, "lib/apk/db/installed"));
 	assert_non_null(og_fsview_file(fs, "var/lib/dpkg/status.d/abs", &len));
+	assert_null(og_fs_layer_file(l[0], "var/lib/dpkg/status-old", &len)); /* not kept */
 	assert_int_equal(og_fsview_stat(&st, fs, "var/lib/dpkg/status", 1, &escaped), 1);
 	assert_int_equal(escaped, 0);
 	assert_string_equal(st.path, "var/lib/dpkg/status.real");
