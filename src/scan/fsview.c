@@ -39,6 +39,9 @@ typedef struct record {
 struct og_fs_layer {
 	record *recs;
 	size_t count, cap;
+	size_t *kept;      /* the indexes of the entries at kept paths (any
+	                    * type), so og_fs_layer_file need not scan them all */
+	size_t kept_count, kept_cap;
 };
 
 typedef struct fv_state {
@@ -60,6 +63,7 @@ void og_fs_layer_free(og_fs_layer *layer)
 		free(layer->recs[i].data);
 	}
 	free(layer->recs);
+	free(layer->kept);
 	free(layer);
 }
 
@@ -85,6 +89,21 @@ static record *add_record(og_fs_layer *l, rec_kind kind, const char *path, size_
 	r->path[len] = '\0';
 	l->count++;
 	return r;
+}
+
+static int add_kept(og_fs_layer *l, size_t index)
+{
+	if (l->kept_count == l->kept_cap) {
+		size_t cap = l->kept_cap ? l->kept_cap * 2 : 16;
+		size_t *grown = realloc(l->kept, cap * sizeof(*grown));
+
+		if (!grown)
+			return OG_ENOMEM;
+		l->kept = grown;
+		l->kept_cap = cap;
+	}
+	l->kept[l->kept_count++] = index;
+	return 0;
 }
 
 static int fv_begin(void **state, og_ctx *ctx, const og_layer_info *layer, void *payload)
@@ -160,10 +179,13 @@ static int fv_entry(void *state, const og_entry *e, og_findings *out)
 	r->type = e->type;
 	if (e->link && e->type == OG_ENTRY_SYMLINK && (r->link = strdup(e->link)) == NULL)
 		return OG_ENOMEM;
-	if (e->type != OG_ENTRY_FILE)
-		return 0;
-	r->size = e->size;
+	if (e->type == OG_ENTRY_FILE)
+		r->size = e->size;
 	if ((cap = keep_cap(st->path.s)) == 0)
+		return 0;
+	if (add_kept(st->layer, st->layer->count - 1) < 0)
+		return OG_ENOMEM;
+	if (e->type != OG_ENTRY_FILE)
 		return 0;
 	if (e->size > cap) {
 		r->too_large = 1;
@@ -722,10 +744,11 @@ const char *og_fs_layer_file(const og_fs_layer *l, const char *path, size_t *len
 
 	if (!l || og_pathbuf_set(&pb, "", 0) < 0 || og_pathbuf_apply(&pb, path, &above) < 0)
 		goto done;
-	for (k = l->count; k-- > 0;) {
-		const record *r = &l->recs[k];
+	/* only kept paths have content: their entries are indexed */
+	for (k = l->kept_count; k-- > 0;) {
+		const record *r = &l->recs[l->kept[k]];
 
-		if (r->kind == REC_ENTRY && strcmp(r->path, pb.s) == 0) {
+		if (strcmp(r->path, pb.s) == 0) {
 			if (r->data && r->type == OG_ENTRY_FILE) {
 				data = r->data;
 				*len = r->len;

@@ -395,7 +395,14 @@ static void test_scan_fsview__too_large(void **state)
 	e.type = OG_ENTRY_FILE;
 	e.size = OG_FSVIEW_KEEP_MAX + 1;
 	assert_int_equal(og_scan_fsview.entry(b.state, &e, &b.f), 0); /* no data asked */
+	/* the last entry at a path is what the layer wrote there */
+	lb_add(&b, "etc/os-release", OG_ENTRY_FILE, NULL, "ID=debian\n");
+	lb_add(&b, "lib/apk/db/installed", OG_ENTRY_FILE, NULL, "P:a\n");
+	lb_add(&b, "lib/apk/db/installed", OG_ENTRY_SYMLINK, "elsewhere", NULL);
 	l[0] = lb_take(&b);
+	assert_non_null(og_fs_layer_file(l[0], "etc/os-release", &(size_t){ 0 }));
+	assert_null(og_fs_layer_file(l[0], "lib/apk/db/installed", &(size_t){ 0 }));
+	assert_null(og_fs_layer_file(l[0], "var/lib/dpkg/status", &(size_t){ 0 }));
 	assert_int_equal(og_fsview_build(&fs, l, 1), 0);
 	assert_int_equal(og_fsview_stat(&st, fs, "var/lib/dpkg/status", 1, NULL), 1);
 	assert_int_equal(st.too_large, 1);
