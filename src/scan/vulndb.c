@@ -900,9 +900,12 @@ static int load_range(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t jr,
 	uint32_t events = jget(j, jr, "events"), ev;
 	range *r;
 	size_t first = db->evs.n;
+	int error = 0;
 
-	if (!jis(j, events, J_ARR))
-		return og_error_set(ctx, OG_EINVALID, "%s: a range has no \"events\" array", name);
+	if (!jis(j, events, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: a range has no \"events\" array", name);
+		goto done;
+	}
 	for (ev = jfirst(j, events); ev; ev = JN(j, ev).next) {
 		static const struct { const char *key; int kind; } keys[] = {
 			{ "introduced", EV_INTRODUCED }, { "fixed", EV_FIXED },
@@ -910,35 +913,46 @@ static int load_range(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t jr,
 		};
 		size_t k;
 
-		if (!jis(j, ev, J_OBJ))
-			return og_error_set(ctx, OG_EINVALID, "%s: an event is not an object", name);
+		if (!jis(j, ev, J_OBJ)) {
+			error = og_error_set(ctx, OG_EINVALID, "%s: an event is not an object", name);
+			goto done;
+		}
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 			uint32_t v = jget(j, ev, keys[k].key);
 			event *e;
 
 			if (!v)
 				continue;
-			if (!jis(j, v, J_STR))
-				return og_error_set(ctx, OG_EINVALID, "%s: event \"%s\" is not a string",
+			if (!jis(j, v, J_STR)) {
+				error = og_error_set(ctx, OG_EINVALID, "%s: event \"%s\" is not a string",
 					name, keys[k].key);
+				goto done;
+			}
 			e = vec_push(&db->evs, sizeof(event));
-			if (!e)
-				return push_failed(ctx, &db->evs, name);
+			if (!e) {
+				error = push_failed(ctx, &db->evs, name);
+				goto done;
+			}
 			e->kind = keys[k].kind;
 			e->ver = intern(db, jstr(j, v));
-			if (!e->ver)
-				return og_error_oom(ctx);
+			if (!e->ver) {
+				error = og_error_oom(ctx);
+				goto done;
+			}
 		}
 	}
 	if (db->evs.n == first)
-		return 0;
+		goto done;
 	sort_events(&EVT(db, first), db->evs.n - first, ord);
 	r = vec_push(&db->rngs, sizeof(range));
-	if (!r)
-		return push_failed(ctx, &db->rngs, name);
+	if (!r) {
+		error = push_failed(ctx, &db->rngs, name);
+		goto done;
+	}
 	r->ev_first = (uint32_t)first;
 	r->ev_count = (uint32_t)(db->evs.n - first);
-	return 0;
+done:
+	return error;
 }
 
 /* One affected[] item; *kept is set when it is a Debian/Alpine entry. */
@@ -950,58 +964,78 @@ static int load_affected(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t 
 	const char *eco, *pname;
 	entry *e;
 	size_t rng_first = db->rngs.n, ver_first = db->vers.n;
-	int ord, error;
+	int ord, error = 0;
 
 	*kept = 0;
-	if (!jis(j, ja, J_OBJ))
-		return og_error_set(ctx, OG_EINVALID, "%s: an \"affected\" item is not an object", name);
+	if (!jis(j, ja, J_OBJ)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: an \"affected\" item is not an object", name);
+		goto done;
+	}
 	pkg = jget(j, ja, "package");
 	if (!pkg)
-		return 0; /* e.g. a GIT-only entry */
+		goto done; /* e.g. a GIT-only entry */
 	eco = jstr(j, jget(j, pkg, "ecosystem"));
 	pname = jstr(j, jget(j, pkg, "name"));
-	if (!eco || !pname)
-		return og_error_set(ctx, OG_EINVALID,
+	if (!eco || !pname) {
+		error = og_error_set(ctx, OG_EINVALID,
 			"%s: affected[].package needs string \"ecosystem\" and \"name\"", name);
+		goto done;
+	}
 	ord = ecosystem_order(eco);
 	if (ord < 0)
-		return 0;
+		goto done;
 	ranges = jget(j, ja, "ranges");
-	if (ranges && !jis(j, ranges, J_ARR))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"ranges\" is not an array", name);
+	if (ranges && !jis(j, ranges, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"ranges\" is not an array", name);
+		goto done;
+	}
 	for (it = jfirst(j, ranges); it; it = JN(j, it).next) {
 		const char *type = jstr(j, jget(j, it, "type"));
 
-		if (!type)
-			return og_error_set(ctx, OG_EINVALID, "%s: a range has no \"type\"", name);
+		if (!type) {
+			error = og_error_set(ctx, OG_EINVALID, "%s: a range has no \"type\"", name);
+			goto done;
+		}
 		if (strcmp(type, "ECOSYSTEM"))
 			continue;
 		error = load_range(db, ctx, name, it, ord);
 		if (error < 0)
-			return error;
+			goto done;
 	}
 	versions = jget(j, ja, "versions");
-	if (versions && !jis(j, versions, J_ARR))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"versions\" is not an array", name);
+	if (versions && !jis(j, versions, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"versions\" is not an array", name);
+		goto done;
+	}
 	for (it = jfirst(j, versions); it; it = JN(j, it).next) {
 		const char **v;
 
-		if (!jis(j, it, J_STR))
-			return og_error_set(ctx, OG_EINVALID, "%s: a \"versions\" item is not a string", name);
+		if (!jis(j, it, J_STR)) {
+			error = og_error_set(ctx, OG_EINVALID, "%s: a \"versions\" item is not a string", name);
+			goto done;
+		}
 		v = vec_push(&db->vers, sizeof(const char *));
-		if (!v)
-			return push_failed(ctx, &db->vers, name);
+		if (!v) {
+			error = push_failed(ctx, &db->vers, name);
+			goto done;
+		}
 		*v = intern(db, jstr(j, it));
-		if (!*v)
-			return og_error_oom(ctx);
+		if (!*v) {
+			error = og_error_oom(ctx);
+			goto done;
+		}
 	}
 	e = vec_push(&db->ents, sizeof(entry));
-	if (!e)
-		return push_failed(ctx, &db->ents, name);
+	if (!e) {
+		error = push_failed(ctx, &db->ents, name);
+		goto done;
+	}
 	e->eco = intern(db, eco);
 	e->pkg = intern(db, pname);
-	if (!e->eco || !e->pkg)
-		return og_error_oom(ctx);
+	if (!e->eco || !e->pkg) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
 	e->adv = adv_index;
 	e->ord = (unsigned char)ord;
 	e->rng_first = (uint32_t)rng_first;
@@ -1011,7 +1045,8 @@ static int load_affected(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t 
 	e->sev = (signed char)severity_word(jstr(j,
 		jget(j, jget(j, ja, "ecosystem_specific"), "severity")));
 	*kept = 1;
-	return 0;
+done:
+	return error;
 }
 
 /* The strings of arrays "aliases", "upstream", "related", comma-separated,
@@ -1101,49 +1136,63 @@ static int load_record(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t ro
 	size_t nkept = 0;
 	int64_t modified = -1;
 	adv *a;
-	int error;
+	int error = 0;
 
-	if (!jis(j, root, J_OBJ))
-		return og_error_set(ctx, OG_EINVALID, "%s: not a JSON object", name);
+	if (!jis(j, root, J_OBJ)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: not a JSON object", name);
+		goto done;
+	}
 	id = jstr(j, jget(j, root, "id"));
-	if (!id || !*id)
-		return og_error_set(ctx, OG_EINVALID, "%s: no string \"id\"", name);
+	if (!id || !*id) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: no string \"id\"", name);
+		goto done;
+	}
 	withdrawn = jget(j, root, "withdrawn");
 	if (withdrawn && !jis(j, withdrawn, J_NULL)) {
 		db->withdrawn++;
-		return 0;
+		goto done;
 	}
 	jmod = jget(j, root, "modified");
-	if (jmod && (!jis(j, jmod, J_STR) || parse_rfc3339(jstr(j, jmod), &modified) < 0))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"modified\" is not an RFC 3339 time", name);
+	if (jmod && (!jis(j, jmod, J_STR) || parse_rfc3339(jstr(j, jmod), &modified) < 0)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"modified\" is not an RFC 3339 time", name);
+		goto done;
+	}
 	affected = jget(j, root, "affected");
-	if (affected && !jis(j, affected, J_ARR))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"affected\" is not an array", name);
-	if (db->advs.n >= MAX_ITEMS)
-		return push_failed(ctx, &db->advs, name);
+	if (affected && !jis(j, affected, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"affected\" is not an array", name);
+		goto done;
+	}
+	if (db->advs.n >= MAX_ITEMS) {
+		error = push_failed(ctx, &db->advs, name);
+		goto done;
+	}
 	for (ja = jfirst(j, affected); ja; ja = JN(j, ja).next) {
 		int kept;
 
 		error = load_affected(db, ctx, name, ja, adv_index, &kept);
 		if (error < 0)
-			return error;
+			goto done;
 		nkept += (size_t)kept;
 	}
 	if (!nkept) {
 		db->skipped++;
-		return 0;
+		goto done;
 	}
 	a = vec_push(&db->advs, sizeof(adv));
-	if (!a)
-		return push_failed(ctx, &db->advs, name);
+	if (!a) {
+		error = push_failed(ctx, &db->advs, name);
+		goto done;
+	}
 	a->id = arena_strndup(db, id, strlen(id));
 	summary = jstr(j, jget(j, root, "summary"));
 	a->summary = summary ? arena_strndup(db, summary, strlen(summary)) : NULL;
-	if (!a->id || (summary && !a->summary))
-		return og_error_oom(ctx);
+	if (!a->id || (summary && !a->summary)) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
 	error = join_aliases(db, ctx, root, &a->aliases);
 	if (error < 0)
-		return error;
+		goto done;
 	a->modified = modified;
 	a->sev = (signed char)severity_word(jstr(j,
 		jget(j, jget(j, root, "database_specific"), "severity")));
@@ -1153,7 +1202,8 @@ static int load_record(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t ro
 		a->cvss = cvss_of(j, jget(j, ja, "severity"));
 	if (modified > db->newest)
 		db->newest = modified;
-	return 0;
+done:
+	return error;
 }
 
 /* Parse and add one record; buf is writable (decoded in place). */
