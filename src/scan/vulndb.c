@@ -1210,14 +1210,16 @@ done:
 static int load_buffer(og_vulndb *db, og_ctx *ctx, const char *name, char *buf, size_t len)
 {
 	uint32_t root = jparse(&db->jp, buf, len);
+	int error;
 
-	if (!root) {
-		if (!strcmp(db->jp.err, "out of memory"))
-			return og_error_oom(ctx);
-		return og_error_set(ctx, OG_EINVALID, "%s: invalid JSON at line %zu: %s", name,
+	if (root)
+		error = load_record(db, ctx, name, root);
+	else if (!strcmp(db->jp.err, "out of memory"))
+		error = og_error_oom(ctx);
+	else
+		error = og_error_set(ctx, OG_EINVALID, "%s: invalid JSON at line %zu: %s", name,
 			jline(&db->jp), db->jp.err);
-	}
-	return load_record(db, ctx, name, root);
+	return error;
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -1433,19 +1435,20 @@ done:
 static int load_path(og_vulndb *db, og_ctx *ctx, const char *path, unsigned depth, int top)
 {
 	struct stat st;
+	int error = 0;
 
 	if (stat(path, &st) < 0)
-		return og_error_set(ctx, errno == ENOENT ? OG_ENOTFOUND : OG_ERROR,
+		error = og_error_set(ctx, errno == ENOENT ? OG_ENOTFOUND : OG_ERROR,
 			"vulnerability database %s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return load_dir(db, ctx, path, depth);
-	if (!S_ISREG(st.st_mode))
-		return top ? og_error_set(ctx, OG_EINVALID, "%s: not a file or directory", path) : 0;
-	if (has_suffix(path, ".zip"))
-		return load_zip(db, ctx, path);
-	if (top || has_suffix(path, ".json"))
-		return load_json_file(db, ctx, path);
-	return 0;
+	else if (S_ISDIR(st.st_mode))
+		error = load_dir(db, ctx, path, depth);
+	else if (!S_ISREG(st.st_mode))
+		error = top ? og_error_set(ctx, OG_EINVALID, "%s: not a file or directory", path) : 0;
+	else if (has_suffix(path, ".zip"))
+		error = load_zip(db, ctx, path);
+	else if (top || has_suffix(path, ".json"))
+		error = load_json_file(db, ctx, path);
+	return error;
 }
 
 static uint32_t key_hash(const char *eco, const char *pkg)
