@@ -1593,14 +1593,18 @@ static int in_range(const og_vulndb *db, const range *r, int ord, const char *v,
 typedef struct hit {
 	const adv *a;
 	const char *fixed;
+	uint32_t entry; /* breaks ties: the first entry of an id wins */
 	signed char sev;
 } hit;
 
 static int cmp_hits(const void *x, const void *y)
 {
 	const hit *a = x, *b = y;
+	int c = strcmp(a->a->id, b->a->id);
 
-	return strcmp(a->a->id, b->a->id);
+	if (c)
+		return c;
+	return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
 int og_vulndb_match(const og_vulndb *db, const char *ecosystem, const char *package,
@@ -1642,6 +1646,7 @@ int og_vulndb_match(const og_vulndb *db, const char *ecosystem, const char *pack
 		hits[nhits].a = &ADV(db, e->adv);
 		hits[nhits].fixed = fixed;
 		hits[nhits].sev = e->sev;
+		hits[nhits].entry = idx;
 		nhits++;
 	}
 	if (nhits > 1)

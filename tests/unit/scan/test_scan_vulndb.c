@@ -330,6 +330,17 @@ static void test_scan_vulndb__zip_same_as_dir(void **state)
 	all_queries(zdb, from_zip, sizeof(from_zip));
 	assert_string_equal(from_zip, from_dir);
 	og_vulndb_free(zdb);
+	zdb = NULL;
+
+	/* the same records twice (two zips): still one match per advisory id */
+	snprintf(zip, sizeof(zip), "%s/db/Alpine/all.zip", f->tmp);
+	og_test_write(f->tmp, "db/Alpine/README", "x", 1);
+	zip_dir(f->osv, zip);
+	assert_int_equal(og_vulndb_load(&zdb, f->ctx, sub), 0);
+	assert_int_equal(og_vulndb_count(zdb), 2 * og_vulndb_count(f->db));
+	all_queries(zdb, from_zip, sizeof(from_zip));
+	assert_string_equal(from_zip, from_dir);
+	og_vulndb_free(zdb);
 }
 
 static void test_scan_vulndb__single_file(void **state)
