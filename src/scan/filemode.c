@@ -139,7 +139,7 @@ static const char *printable(const char *s, char **owned)
 			break;
 	if (!*p)
 		return s;
-	if (!(c = strdup(s)))
+	if (!(c = og__strdup(s)))
 		return NULL;
 	for (i = 0; c[i]; i++)
 		if ((unsigned char)c[i] < 0x20 || c[i] == 0x7f)

@@ -12,7 +12,8 @@
  *    writable by others without the sticky bit (01777 /tmp is fine).
  *    Symlinks never (their mode means nothing), hardlinks neither (they
  *    share the mode of the entry they link to, reported on its own);
- *  - file.device: a character or block device.
+ *  - file.device: a character or block device (reported once, as a
+ *    device, whatever its mode).
  * Whiteouts (".wh.*") are not files and are skipped. Paths are normalised
  * lexically from the root ("./", "/", ".", "..", repeated and trailing
  * slashes), the way path_safety does it; a name that climbs out with ".."
@@ -36,6 +37,8 @@ typedef struct og_filemode_options {
 	const char *const *writable_allowed;
 	size_t writable_allowed_count;
 } og_filemode_options;
+
+#define OG_FILEMODE_OPTIONS_INIT { NULL, 0, NULL, 0 }
 
 /* The visitor class. Payload: a `const og_filemode_options *` or NULL (no
  * allow lists); the class's own payload is NULL, a caller copies the class

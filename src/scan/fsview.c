@@ -39,6 +39,9 @@ typedef struct record {
 struct og_fs_layer {
 	record *recs;
 	size_t count, cap;
+	size_t *kept;      /* the indexes of the entries at kept paths (any
+	                    * type), so og_fs_layer_file need not scan them all */
+	size_t kept_count, kept_cap;
 };
 
 typedef struct fv_state {
@@ -60,6 +63,7 @@ void og_fs_layer_free(og_fs_layer *layer)
 		free(layer->recs[i].data);
 	}
 	free(layer->recs);
+	free(layer->kept);
 	free(layer);
 }
 
@@ -87,6 +91,21 @@ static record *add_record(og_fs_layer *l, rec_kind kind, const char *path, size_
 	return r;
 }
 
+static int add_kept(og_fs_layer *l, size_t index)
+{
+	if (l->kept_count == l->kept_cap) {
+		size_t cap = l->kept_cap ? l->kept_cap * 2 : 16;
+		size_t *grown = realloc(l->kept, cap * sizeof(*grown));
+
+		if (!grown)
+			return OG_ENOMEM;
+		l->kept = grown;
+		l->kept_cap = cap;
+	}
+	l->kept[l->kept_count++] = index;
+	return 0;
+}
+
 static int fv_begin(void **state, og_ctx *ctx, const og_layer_info *layer, void *payload)
 {
 	fv_state *st = calloc(1, sizeof(*st));
@@ -111,8 +130,14 @@ static uint64_t keep_cap(const char *path)
 		const struct kept *k = &kept_files[i];
 		size_t kl = strlen(k->path);
 
-		if (strcmp(path, k->path) == 0 || (k->siblings &&
-				strncmp(path, k->path, kl) == 0 && !strchr(path + kl, '/')))
+		size_t pl = strlen(path);
+
+		if (strcmp(path, k->path) == 0)
+			return k->cap;
+		/* a sibling; not dpkg's backup copy (status-old), which only
+		 * doubles the memory */
+		if (k->siblings && strncmp(path, k->path, kl) == 0 && !strchr(path + kl, '/') &&
+		    !(pl >= kl + 4 && strcmp(path + pl - 4, "-old") == 0))
 			return k->cap;
 	}
 	if (strncmp(path, KEEP_DIR, n) == 0 && path[n] && !strchr(path + n, '/'))
@@ -154,10 +179,13 @@ static int fv_entry(void *state, const og_entry *e, og_findings *out)
 	r->type = e->type;
 	if (e->link && e->type == OG_ENTRY_SYMLINK && (r->link = strdup(e->link)) == NULL)
 		return OG_ENOMEM;
-	if (e->type != OG_ENTRY_FILE)
-		return 0;
-	r->size = e->size;
+	if (e->type == OG_ENTRY_FILE)
+		r->size = e->size;
 	if ((cap = keep_cap(st->path.s)) == 0)
+		return 0;
+	if (add_kept(st->layer, st->layer->count - 1) < 0)
+		return OG_ENOMEM;
+	if (e->type != OG_ENTRY_FILE)
 		return 0;
 	if (e->size > cap) {
 		r->too_large = 1;
@@ -222,16 +250,30 @@ int og_fsview_take(og_fs_layer **out, void *state)
 
 /* ------------------------------------------------------------ the tree */
 
+/*
+ * The final fs: a hash of paths for lookups, and a tree (every node's parent
+ * exists, made as an implied directory when no entry made it) so that a
+ * whiteout or an opaque directory removes a subtree in time proportional to
+ * its size, not to the whole fs.
+ */
 typedef struct node {
 	struct node *next;     /* bucket chain */
-	const record *rec;     /* borrowed from a layer */
+	struct node *parent;   /* NULL at the top level */
+	struct node *child;    /* the first child */
+	struct node *prev_sib, *next_sib;
+	const record *rec;     /* borrowed from a layer (or implied_dir) */
 	char *key;             /* the path (owned) */
+	size_t len;
 } node;
 
 struct og_fsview {
 	node **buckets;
 	size_t nbuckets, count;
+	node *top;             /* the top-level nodes */
 };
+
+/* The record of a directory no entry made, implied by a path under it. */
+static const record implied_dir = { REC_ENTRY, OG_ENTRY_DIR, NULL, NULL, NULL, 0, 0, 0 };
 
 static uint64_t hash(const char *s, size_t len)
 {
@@ -250,107 +292,148 @@ static node *lookup(const og_fsview *fs, const char *key, size_t len)
 	node *n = fs->buckets[hash(key, len) % fs->nbuckets];
 
 	for (; n; n = n->next)
-		if (strlen(n->key) == len && memcmp(n->key, key, len) == 0)
+		if (n->len == len && memcmp(n->key, key, len) == 0)
 			return n;
 	return NULL;
 }
 
 static int grow(og_fsview *fs)
 {
-	size_t nb = fs->nbuckets * 2, i;
-	node **b = calloc(nb, sizeof(*b)), *n, *next;
+	size_t nb = fs->nbuckets * 2, i, b;
+	node **nbk = calloc(nb, sizeof(*nbk)), *n, *next;
 
-	if (!b)
+	if (!nbk)
 		return OG_ENOMEM;
 	for (i = 0; i < fs->nbuckets; i++) {
 		for (n = fs->buckets[i]; n; n = next) {
 			next = n->next;
-			n->next = b[hash(n->key, strlen(n->key)) % nb];
-			b[hash(n->key, strlen(n->key)) % nb] = n;
+			b = hash(n->key, n->len) % nb;
+			n->next = nbk[b];
+			nbk[b] = n;
 		}
 	}
 	free(fs->buckets);
-	fs->buckets = b;
+	fs->buckets = nbk;
 	fs->nbuckets = nb;
 	return 0;
 }
 
-/* The record of a directory no entry made, implied by a path under it. */
-static const record implied_dir = { REC_ENTRY, OG_ENTRY_DIR, NULL, NULL, NULL, 0, 0, 0 };
-
-static int put_key(og_fsview *fs, const record *r, const char *key, size_t len)
+/* A new node for key[0..len) under parent (NULL: the top level). */
+static node *make_node(og_fsview *fs, const char *key, size_t len, const record *r,
+	node *parent)
 {
-	node *n = lookup(fs, key, len);
+	node *n, **head;
 	size_t b;
 
-	if (n) {
-		if (r != &implied_dir)
-			n->rec = r;
-		return 0;
-	}
 	if (fs->count >= fs->nbuckets && grow(fs) < 0)
-		return OG_ENOMEM;
+		return NULL;
 	if ((n = calloc(1, sizeof(*n))) == NULL || (n->key = strndup(key, len)) == NULL) {
 		free(n);
-		return OG_ENOMEM;
+		return NULL;
 	}
 	n->rec = r;
+	n->len = len;
 	b = hash(n->key, len) % fs->nbuckets;
 	n->next = fs->buckets[b];
 	fs->buckets[b] = n;
 	fs->count++;
-	return 0;
+	n->parent = parent;
+	head = parent ? &parent->child : &fs->top;
+	n->next_sib = *head;
+	if (*head)
+		(*head)->prev_sib = n;
+	*head = n;
+	return n;
 }
 
 /*
- * Add r at its path, and implied directories for the missing parents (so a
- * later file over "dir" hides "dir/x" even when no entry made "dir"). A
- * node's parents always exist, so the walk up stops at the first found.
+ * Add r at its path, with implied directories for the missing parents (so
+ * a later file over "dir" hides "dir/x" even when no entry made "dir").
  */
 static int put(og_fsview *fs, const record *r)
 {
-	size_t len = strlen(r->path);
-	int error;
+	const char *path = r->path;
+	size_t len = strlen(path), pl = len, q;
+	node *n = lookup(fs, path, len), *parent = NULL;
 
-	if (lookup(fs, r->path, len))
-		return put_key(fs, r, r->path, len);
-	if ((error = put_key(fs, r, r->path, len)) < 0)
-		return error;
-	while (len > 0) {
-		while (len > 0 && r->path[len - 1] != '/')
-			len--;
-		if (len == 0)
-			break;
-		len--; /* the parent, without its slash */
-		if (lookup(fs, r->path, len))
-			break;
-		if ((error = put_key(fs, &implied_dir, r->path, len)) < 0)
-			return error;
+	if (n) {
+		n->rec = r;
+		return 0;
 	}
-	return 0;
+	/* the deepest existing ancestor */
+	while (pl > 0) {
+		while (pl > 0 && path[pl - 1] != '/')
+			pl--;
+		if (pl == 0)
+			break;
+		pl--; /* path[0..pl) is an ancestor */
+		if ((parent = lookup(fs, path, pl)) != NULL)
+			break;
+	}
+	/* then each missing one below it, and the path */
+	q = parent ? pl + 1 : 0;
+	for (;;) {
+		while (q < len && path[q] != '/')
+			q++;
+		if ((parent = make_node(fs, path, q, q == len ? r : &implied_dir, parent)) == NULL)
+			return OG_ENOMEM;
+		if (q == len)
+			return 0;
+		q++;
+	}
+}
+
+static void unlink_node(og_fsview *fs, node *n)
+{
+	node **pp = &fs->buckets[hash(n->key, n->len) % fs->nbuckets];
+
+	while (*pp != n)
+		pp = &(*pp)->next;
+	*pp = n->next;
+	if (n->prev_sib)
+		n->prev_sib->next_sib = n->next_sib;
+	else if (n->parent)
+		n->parent->child = n->next_sib;
+	else
+		fs->top = n->next_sib;
+	if (n->next_sib)
+		n->next_sib->prev_sib = n->prev_sib;
+	fs->count--;
+}
+
+/* Remove n and everything under it, leaves first (no recursion). */
+static void drop_subtree(og_fsview *fs, node *n)
+{
+	node *cur = n, *up;
+
+	for (;;) {
+		while (cur->child)
+			cur = cur->child;
+		up = cur->parent;
+		unlink_node(fs, cur);
+		free(cur->key);
+		free(cur);
+		if (cur == n)
+			break;
+		cur = up;
+	}
 }
 
 /* Remove path and everything under it (self = 0: only what is under it). */
 static void remove_tree(og_fsview *fs, const char *path, int self)
 {
-	size_t plen = strlen(path), i;
-	node **pp, *n;
+	size_t len = strlen(path);
+	node *n = len ? lookup(fs, path, len) : NULL;
 
-	for (i = 0; i < fs->nbuckets; i++) {
-		for (pp = &fs->buckets[i]; (n = *pp) != NULL;) {
-			int under = plen == 0 ? n->key[0] != '\0' :
-				strncmp(n->key, path, plen) == 0 && n->key[plen] == '/';
-			int it = self && strcmp(n->key, path) == 0;
-
-			if (under || it) {
-				*pp = n->next;
-				free(n->key);
-				free(n);
-				fs->count--;
-			} else {
-				pp = &n->next;
-			}
-		}
+	if (self) {
+		if (n)
+			drop_subtree(fs, n);
+	} else if (len == 0) {
+		while (fs->top)
+			drop_subtree(fs, fs->top);
+	} else if (n) {
+		while (n->child)
+			drop_subtree(fs, n->child);
 	}
 }
 
@@ -399,9 +482,9 @@ int og_fsview_build(og_fsview **out, og_fs_layer *const *layers, size_t count)
 				continue;
 			if (l->recs[k].type != OG_ENTRY_DIR) {
 				/* A file over a lower directory hides what was in it. */
-				const node *was = lookup(fs, l->recs[k].path, strlen(l->recs[k].path));
+				node *was = lookup(fs, l->recs[k].path, strlen(l->recs[k].path));
 
-				if (was && was->rec->type == OG_ENTRY_DIR)
+				if (was && was->child)
 					remove_tree(fs, l->recs[k].path, 0);
 			}
 			if (put(fs, &l->recs[k]) < 0) {
@@ -555,7 +638,7 @@ const char *og_fsview_file_nofollow_out(const og_fsview *fs, const char *path,
 
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 int og_fsview_list(const og_fsview *fs, const char *dir,
@@ -563,55 +646,31 @@ int og_fsview_list(const og_fsview *fs, const char *dir,
 {
 	og_pathbuf cur = { NULL, 0, 0 };
 	const node *dn = NULL, *n;
-	char **names = NULL;
-	size_t count = 0, cap = 0, i, plen;
+	const char **names = NULL;
+	size_t count = 0, i;
 	int error = 0, esc = 0;
 
 	if (!fs)
 		return 0;
 	if (!resolve_path(&dn, &cur, fs, dir, 0, &esc))
 		goto done; /* a loop (or out of memory): nothing listed */
-	if (dn && dn->rec->type != OG_ENTRY_DIR)
+	if (cur.len && (!dn || dn->rec->type != OG_ENTRY_DIR))
+		goto done; /* absent, or not a directory */
+	for (n = cur.len ? dn->child : fs->top; n; n = n->next_sib)
+		count++;
+	if (!count)
 		goto done;
-	plen = cur.len;
-	for (i = 0; i < fs->nbuckets; i++) {
-		for (n = fs->buckets[i]; n; n = n->next) {
-			const char *name, *slash;
-
-			if (plen && (strncmp(n->key, cur.s, plen) != 0 || n->key[plen] != '/'))
-				continue;
-			name = n->key + (plen ? plen + 1 : 0);
-			if (!*name)
-				continue;
-			slash = strchr(name, '/');
-			if (count == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				char **grown = realloc(names, ncap * sizeof(*grown));
-
-				if (!grown) {
-					error = OG_ENOMEM;
-					goto done;
-				}
-				names = grown;
-				cap = ncap;
-			}
-			/* an implied directory shows through its children */
-			names[count] = slash ? strndup(name, (size_t)(slash - name)) : strdup(name);
-			if (!names[count]) {
-				error = OG_ENOMEM;
-				goto done;
-			}
-			count++;
-		}
+	if ((names = malloc(count * sizeof(*names))) == NULL) {
+		error = OG_ENOMEM;
+		goto done;
 	}
-	if (count)
-		qsort(names, count, sizeof(*names), cmp_str);
+	i = 0;
+	for (n = cur.len ? dn->child : fs->top; n; n = n->next_sib)
+		names[i++] = n->key + (cur.len ? cur.len + 1 : 0);
+	qsort(names, count, sizeof(*names), cmp_str);
 	for (i = 0; i < count && !error; i++)
-		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
-			error = cb(names[i], p);
+		error = cb(names[i], p);
 done:
-	for (i = 0; i < count; i++)
-		free(names[i]);
 	free(names);
 	og_pathbuf_dispose(&cur);
 	return error;
@@ -685,10 +744,11 @@ const char *og_fs_layer_file(const og_fs_layer *l, const char *path, size_t *len
 
 	if (!l || og_pathbuf_set(&pb, "", 0) < 0 || og_pathbuf_apply(&pb, path, &above) < 0)
 		goto done;
-	for (k = l->count; k-- > 0;) {
-		const record *r = &l->recs[k];
+	/* only kept paths have content: their entries are indexed */
+	for (k = l->kept_count; k-- > 0;) {
+		const record *r = &l->recs[l->kept[k]];
 
-		if (r->kind == REC_ENTRY && strcmp(r->path, pb.s) == 0) {
+		if (strcmp(r->path, pb.s) == 0) {
 			if (r->data && r->type == OG_ENTRY_FILE) {
 				data = r->data;
 				*len = r->len;

@@ -13,9 +13,9 @@
  * lib/apk/db/installed up to OG_FSVIEW_KEEP_MAX each, in every layer that
  * writes them (each layer keeps its own copy). A bigger one is recorded as
  * too large, without content. Files next to them whose names start with
- * theirs (status-old, status.real) are kept too, so that a symlink to one of
- * them inside the root can be followed; a symlink to anywhere else finds
- * the file but no content.
+ * theirs (status.real; but not the backup status-old) are kept too, so that
+ * a symlink to one of them inside the root can be followed; a symlink to
+ * anywhere else finds the file but no content.
  */
 #ifndef OG_SCAN_FSVIEW_H
 #define OG_SCAN_FSVIEW_H

@@ -25,6 +25,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define OG_SECRETS_AVX2 1 /* a runtime choice: the CPU is asked */
+#endif
 
 #define RING 2048          /* carried bytes: >= the widest look-back */
 #define ANCHOR_MAX 11      /* "github_pat_" */
@@ -32,7 +36,7 @@
 #define FILE_HITS 64
 #define LAYER_HITS 4096
 #define PEM_MIN_BODY 64
-#define PEM_MAX_LINE 256
+#define PEM_MAX_LINE 16384
 #define AWS_NEAR 512
 #define AWS_SECRET 40
 #define AWS_BACK (AWS_NEAR + AWS_SECRET + 48)
@@ -145,6 +149,7 @@ typedef struct pem_sm {
 	size_t len;           /* bytes after leading blanks */
 	int lead, indented, cr;
 	int b64, name, hdr, endok;
+	int esc;              /* a backslash was seen */
 	uint64_t body;        /* base64 bytes of body */
 } pem_sm;
 
@@ -169,6 +174,8 @@ typedef struct scanner {
 	pending pend[MAX_PENDING];
 	size_t npend;
 	pem_sm pem;
+	unsigned char magic[4]; /* the file's first bytes */
+	int avx2;              /* the CPU has AVX2 (looked up per file) */
 	int oom;
 } scanner;
 
@@ -184,6 +191,10 @@ static void scanner_reset(scanner *s, og_secret_hits *hits, const char *path)
 	s->ring_len = 0;
 	s->npend = 0;
 	s->pem.state = PEM_OFF;
+	memset(s->magic, 0, sizeof(s->magic));
+#if defined(OG_SECRETS_AVX2)
+	s->avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
 static void add_hit(scanner *s, const char *id, const char *kind,
@@ -191,7 +202,7 @@ static void add_hit(scanner *s, const char *id, const char *kind,
 {
 	og_secret_hits *h = s->hits;
 	og_secret_hit *it;
-	size_t cap;
+	size_t cap, plen;
 
 	if (h->count - s->file_first >= FILE_HITS || h->count >= LAYER_HITS)
 		return;
@@ -214,8 +225,9 @@ static void add_hit(scanner *s, const char *id, const char *kind,
 	it->id = id;
 	it->kind = kind;
 	/* Only the public prefix of the format, never a byte of the value. */
-	memcpy(it->redacted, prefix, strnlen(prefix, 4));
-	memcpy(it->redacted + strnlen(prefix, 4), "****", 5);
+	for (plen = 0; plen < 4 && prefix[plen]; plen++)
+		it->redacted[plen] = prefix[plen];
+	memcpy(it->redacted + plen, "****", 5);
 	it->length = length;
 	it->offset = offset;
 	h->count++;
@@ -235,6 +247,28 @@ static int byte_at(const scanner *s, uint64_t off)
 	if (back > s->ring_len)
 		return -1;
 	return s->ring[(s->ring_head + RING - (size_t)back) % RING];
+}
+
+/* Copy file bytes [lo, lo + n) (all held) to dst. */
+static void copy_out(const scanner *s, unsigned char *dst, uint64_t lo,
+	size_t n)
+{
+	size_t k, idx, first;
+
+	if (lo < s->base) {
+		k = (size_t)(s->base - lo);
+		idx = (s->ring_head + RING - k) % RING;
+		if (k > n)
+			k = n;
+		first = RING - idx < k ? RING - idx : k;
+		memcpy(dst, s->ring + idx, first);
+		memcpy(dst + first, s->ring, k - first);
+		dst += k;
+		n -= k;
+		lo += k;
+	}
+	if (n)
+		memcpy(dst, s->buf + (size_t)(lo - s->base), n);
 }
 
 /* ------------------------------------------------------ the PEM machine */
@@ -363,7 +397,19 @@ static void pem_feed(scanner *s, const unsigned char *buf, size_t n)
 		int c = buf[i];
 
 		p->pos++;
-		if (p->state == PEM_BEGIN) {
+		if (p->esc) {
+			/* "\n" written as an escape: a key in a JSON string (a
+			 * cloud service account file) or a shell variable; JSON
+			 * may escape "/" too. */
+			p->esc = 0;
+			c = c == 'n' ? '\n' : c == 'r' ? '\r' : c == '/' ? '/' : -1;
+		} else if (c == '\\') {
+			p->esc = 1;
+			continue;
+		}
+		if (c < 0) {
+			r = -1;
+		} else if (p->state == PEM_BEGIN) {
 			if (c == '\n') {
 				r = pem_begin_done(p);
 			} else if (p->line_len >= sizeof(p->line) ||
@@ -464,9 +510,19 @@ static void decide(scanner *s, anchor_t a, uint64_t k, int eof)
 {
 	unsigned char p[SCRATCH];
 	uint64_t lo, hi, end = s->base + s->n, held = s->base - s->ring_len;
-	size_t at, i, n, r;
+	size_t at, n, r;
 	char prefix[8];
+	int c;
 
+	/* The key id's shape first: most "AKIA"s are words, not keys, and the
+	 * window is large. */
+	if (a == A_AWS) {
+		for (r = 4; r < 20; r++)
+			if ((c = byte_at(s, k + r)) < 0 || !is_upnum(c))
+				return;
+		if ((c = byte_at(s, k + 20)) >= 0 && is_alnum(c))
+			return;
+	}
 	lo = k >= window_back(a) ? k - window_back(a) : 0;
 	if (lo < held)
 		lo = held;
@@ -475,8 +531,7 @@ static void decide(scanner *s, anchor_t a, uint64_t k, int eof)
 		hi = end;
 	n = (size_t)(hi - lo);
 	at = (size_t)(k - lo);
-	for (i = 0; i < n; i++)
-		p[i] = (unsigned char)byte_at(s, lo + i);
+	copy_out(s, p, lo, n);
 	/* Not glued to a letter or digit before. */
 	if (at > 0 && is_alnum(p[at - 1]))
 		goto done;
@@ -484,6 +539,9 @@ static void decide(scanner *s, anchor_t a, uint64_t k, int eof)
 	case A_AWS:
 		if (n - at < 20 || run(p, at + 4, n, is_upnum) < 16 ||
 		    (at + 20 < n && is_alnum(p[at + 20])))
+			goto done;
+		/* AWS's documented placeholder keys end in EXAMPLE. */
+		if (memcmp(p + at + 13, "EXAMPLE", 7) == 0)
 			goto done;
 		if (aws_secret_near(p, at, n, lo == 0, eof)) {
 			memcpy(prefix, p + at, 4);
@@ -535,6 +593,13 @@ static void on_anchor(scanner *s, anchor_t a, uint64_t k, size_t next)
 	int prev;
 
 	if (a == A_PEM) {
+		/* Keys inside executables are library self-test vectors
+		 * (libgnutls ships whole PEM keys as C strings), not leaks. The
+		 * magic is known: an ELF file or an ar archive of objects
+		 * cannot start with the anchor. */
+		if (k >= 4 && (memcmp(s->magic, "\x7f" "ELF", 4) == 0 ||
+			       memcmp(s->magic, "!<ar", 4) == 0))
+			return;
 		/* An open block has seen this BEGIN already and failed on it. */
 		pem_start(s, k);
 		pem_feed(s, s->buf + next, s->n - next);
@@ -608,27 +673,48 @@ static void scan_stitch(scanner *s)
 	}
 }
 
-/* Anchors inside the block (the whole anchor in it). */
-static void scan_block(scanner *s)
+/* The candidates of a prefilter step at p[i + bit] for each bit set. */
+static void candidates(scanner *s, size_t i, uint64_t bits)
 {
-	const unsigned char *p = s->buf;
-	size_t n = s->n, i = 0, len;
+	size_t q, len;
 	anchor_t a;
 
+	while (bits) {
+		q = i + (size_t)__builtin_ctzll(bits);
+		bits &= bits - 1;
+		a = anchor_at(s->buf + q, s->n - q, &len);
+		if (a != A_NONE)
+			on_anchor(s, a, s->base + q, q + len);
+	}
+}
+
+/*
+ * The prefilter: for every position, a pair of bytes per anchor family,
+ * "-????B" "A?I" "g??_" "g????b" "g????-" "x?x", checked 16 or 32 positions
+ * at a time; the rare positions that pass are checked in full. It reads up
+ * to 5 bytes past a position, so it stops 5 + width bytes before the end.
+ * Returns where it stopped.
+ */
 #if defined(__SSE2__)
+static __m128i load16(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static size_t prefilter_sse2(scanner *s, size_t i)
+{
+	const unsigned char *p = s->buf;
 	const __m128i dash = _mm_set1_epi8('-'), B = _mm_set1_epi8('B');
 	const __m128i A = _mm_set1_epi8('A'), I = _mm_set1_epi8('I');
 	const __m128i g = _mm_set1_epi8('g'), us = _mm_set1_epi8('_');
 	const __m128i b = _mm_set1_epi8('b'), x = _mm_set1_epi8('x');
 
-	for (; i + 16 + 5 <= n; i += 16) {
-		const __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		const __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 2));
-		const __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 3));
-		const __m128i v5 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 5));
-		/* -????B  A?I  g??_  g????b  g????-  x?x */
+	for (; i + 16 + 5 <= s->n; i += 16) {
+		const __m128i v0 = load16(p + i);
+		const __m128i v2 = load16(p + i + 2);
+		const __m128i v3 = load16(p + i + 3);
+		const __m128i v5 = load16(p + i + 5);
 		__m128i m = _mm_and_si128(_mm_cmpeq_epi8(v0, dash), _mm_cmpeq_epi8(v5, B));
-		unsigned int bits;
 
 		m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v0, A),
 			_mm_cmpeq_epi8(v2, I)));
@@ -637,20 +723,68 @@ static void scan_block(scanner *s)
 				_mm_or_si128(_mm_cmpeq_epi8(v5, b), _mm_cmpeq_epi8(v5, dash)))));
 		m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v0, x),
 			_mm_cmpeq_epi8(v2, x)));
-		bits = (unsigned int)_mm_movemask_epi8(m);
-		while (bits) {
-			size_t q = i + (size_t)__builtin_ctz(bits);
-
-			bits &= bits - 1;
-			a = anchor_at(p + q, n - q, &len);
-			if (a != A_NONE)
-				on_anchor(s, a, s->base + q, q + len);
-		}
+		if (_mm_movemask_epi8(m))
+			candidates(s, i, (unsigned int)_mm_movemask_epi8(m));
 	}
+	return i;
+}
 #endif
-	for (; i < n; i++) {
-		a = anchor_at(p + i, n - i, &len);
-		if (a != A_NONE && i + len <= n)
+
+#if defined(OG_SECRETS_AVX2)
+__attribute__((target("avx2")))
+static __m256i load32(const unsigned char *p)
+{
+	return _mm256_loadu_si256((const __m256i *)(const void *)p);
+}
+
+__attribute__((target("avx2")))
+static size_t prefilter_avx2(scanner *s, size_t i)
+{
+	const unsigned char *p = s->buf;
+	const __m256i dash = _mm256_set1_epi8('-'), B = _mm256_set1_epi8('B');
+	const __m256i A = _mm256_set1_epi8('A'), I = _mm256_set1_epi8('I');
+	const __m256i g = _mm256_set1_epi8('g'), us = _mm256_set1_epi8('_');
+	const __m256i b = _mm256_set1_epi8('b'), x = _mm256_set1_epi8('x');
+
+	for (; i + 32 + 5 <= s->n; i += 32) {
+		const __m256i v0 = load32(p + i);
+		const __m256i v2 = load32(p + i + 2);
+		const __m256i v3 = load32(p + i + 3);
+		const __m256i v5 = load32(p + i + 5);
+		__m256i m = _mm256_and_si256(_mm256_cmpeq_epi8(v0, dash),
+			_mm256_cmpeq_epi8(v5, B));
+
+		m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(v0, A),
+			_mm256_cmpeq_epi8(v2, I)));
+		m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(v0, g),
+			_mm256_or_si256(_mm256_cmpeq_epi8(v3, us),
+				_mm256_or_si256(_mm256_cmpeq_epi8(v5, b),
+					_mm256_cmpeq_epi8(v5, dash)))));
+		m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(v0, x),
+			_mm256_cmpeq_epi8(v2, x)));
+		if (!_mm256_testz_si256(m, m))
+			candidates(s, i, (uint32_t)_mm256_movemask_epi8(m));
+	}
+	return i;
+}
+#endif
+
+/* Anchors inside the block (the whole anchor in it). */
+static void scan_block(scanner *s)
+{
+	size_t i = 0, len;
+	anchor_t a;
+
+#if defined(OG_SECRETS_AVX2)
+	if (s->avx2)
+		i = prefilter_avx2(s, i);
+#endif
+#if defined(__SSE2__)
+	i = prefilter_sse2(s, i);
+#endif
+	for (; i < s->n; i++) {
+		a = anchor_at(s->buf + i, s->n - i, &len);
+		if (a != A_NONE)
 			on_anchor(s, a, s->base + i, i + len);
 	}
 }
@@ -692,6 +826,9 @@ static void scanner_feed(scanner *s, const void *data, size_t n)
 		return;
 	s->buf = data;
 	s->n = n;
+	if (s->base < sizeof(s->magic))
+		memcpy(s->magic + s->base, s->buf, sizeof(s->magic) - (size_t)s->base < n ?
+			sizeof(s->magic) - (size_t)s->base : n);
 	if (s->pem.state != PEM_OFF)
 		pem_feed(s, s->buf, n);
 	if (s->npend)

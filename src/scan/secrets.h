@@ -9,10 +9,17 @@
  *    OPENSSH ]PRIVATE KEY-----" confirmed by its structure: the BEGIN line
  *    ends with a newline; optional RFC 1421 headers ("Proc-Type: ...",
  *    continuation lines) then a blank line; body lines of base64 only (at
- *    most 256 bytes each, leading blanks allowed); then the END line with the
+ *    most 16 KiB each, leading blanks allowed); then the END line with the
  *    same label. At least 64 base64 characters of body. The marker text
  *    alone (in a binary, followed by a NUL or a printf format) is not a key.
- *    The hit's length spans the BEGIN marker to the end of the END marker.
+ *    Newlines may be written as "\n" escapes (a key in a JSON string, as
+ *    in cloud service account files; "\/" is read as "/"). The hit's length spans the BEGIN
+ *    marker to the end of the END marker.
+ *    Not in ELF files nor ar archives (static libraries): libraries carry
+ *    whole keys as self-test vectors (libgnutls does: RSA, DSA, EC and
+ *    GOST keys as C strings), so a key in an executable is no leak; tokens
+ *    and AWS keys in them are reported. Not recognised: PuTTY keys, keys in
+ *    other encodings (DER, PKCS#12).
  *  - secret.cloud_credential: an AWS access key id (AKIA|ASIA)[A-Z0-9]{16},
  *    not glued to letters or digits, with a secret key near it: a run of
  *    exactly 40 [A-Za-z0-9/+] (bounded by other bytes; "=" counts as a
@@ -20,11 +27,16 @@
  *    holding both upper and lower case letters (a hex digest is no secret
  *    key), ending at most 512 bytes before the key id or starting at most
  *    512 bytes after it. A key id alone is not reported. The hit is the
- *    key id (offset, length 20, "AKIA****").
+ *    key id (offset, length 20, "AKIA****"). Key ids ending in "EXAMPLE"
+ *    are AWS's documented placeholders (AKIAIOSFODNN7EXAMPLE) and are not
+ *    reported.
  *  - secret.token: GitHub (ghp_|gho_|ghu_|ghs_|ghr_ + exactly 36 [A-Za-z0-9];
  *    github_pat_ + exactly 82 [A-Za-z0-9_]), GitLab (glpat- + exactly 20
  *    [A-Za-z0-9_-]), Slack (xox[baprs]- + 20 to 250 [A-Za-z0-9-]); not
  *    preceded or followed by a letter or digit.
+ *  A text scan (og_secrets_scan_text) sees one text: an AWS key id and its
+ *  secret in two Env entries pair only if the caller joins the entries
+ *  (with "\n") into one text.
  *
  * Streaming: data comes in blocks of any size. A vectorised prefilter looks
  * for the anchors; only near an anchor are bytes looked at one by one. A
@@ -54,6 +66,8 @@ typedef struct og_secrets_options {
 	 * OG_SECRETS_DEFAULT_MAX. */
 	uint64_t max_file_size;
 } og_secrets_options;
+
+#define OG_SECRETS_OPTIONS_INIT { OG_SECRETS_DEFAULT_MAX }
 
 /* The visitor class. Payload: a `const og_secrets_options *` or NULL
  * (defaults); the class's own payload is NULL. */

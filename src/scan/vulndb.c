@@ -23,7 +23,6 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
-#include <jansson.h>
 #include "scan/version.h"
 #include "scan/vulndb.h"
 
@@ -73,6 +72,419 @@ typedef struct vec {
 	size_t n, cap;
 } vec;
 
+/* ---- JSON ----
+ *
+ * A small JSON reader for OSV records: jansson builds a tree of malloc'd
+ * values per record, which made it most of the load time (50,000 records).
+ * This one parses a whole record in one pass into an array of nodes reused
+ * from record to record, decoding strings in place in the record's buffer
+ * (a decoded string is never longer than its JSON form). It checks the full
+ * JSON grammar, UTF-8 and escapes; it rejects "\u0000" (ids and versions
+ * are C strings). Nodes refer to each other by index; 0 is "none".
+ */
+
+enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ };
+
+typedef struct jnode {
+	const char *key; /* the member name, inside an object */
+	const char *s;   /* J_STR: the decoded string */
+	uint32_t child, next;
+	int type;
+} jnode;
+
+typedef struct jparser {
+	jnode *n;
+	size_t nn, cap;
+	char *start, *p, *end;
+	const char *err;  /* what is wrong (static string), NULL if fine */
+	const char *errpos;
+	unsigned depth;
+} jparser;
+
+#define JMAX_DEPTH 64
+#define JN(j, i) ((j)->n[i])
+
+static uint32_t jfail(jparser *j, const char *msg)
+{
+	if (!j->err) {
+		j->err = msg;
+		j->errpos = j->p;
+	}
+	return 0;
+}
+
+static uint32_t jnew(jparser *j, int type)
+{
+	if (j->nn >= j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 1024;
+		jnode *n;
+
+		if (cap > MAX_ITEMS)
+			return jfail(j, "too many JSON values");
+		n = realloc(j->n, cap * sizeof(*n));
+		if (!n)
+			return jfail(j, "out of memory");
+		j->n = n;
+		j->cap = cap;
+	}
+	JN(j, j->nn).type = type;
+	JN(j, j->nn).key = NULL;
+	JN(j, j->nn).s = NULL;
+	JN(j, j->nn).child = 0;
+	JN(j, j->nn).next = 0;
+	return (uint32_t)j->nn++;
+}
+
+static void jws(jparser *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Four hex digits at p (p + 4 <= end checked by the caller). */
+static long hex4(const char *p)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int h = hexval((unsigned char)p[i]);
+
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n, i;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* The string at j->p (on its opening quote), decoded in place. */
+static const char *jstring(jparser *j)
+{
+	char *w = ++j->p; /* the buffer is ours and writable */
+	char *out = w;
+
+	for (;;) {
+		unsigned char c;
+
+		if (j->p >= j->end)
+			return jfail(j, "unterminated string"), NULL;
+		c = (unsigned char)*j->p;
+		if (c == '"') {
+			j->p++;
+			break;
+		}
+		if (c < 0x20)
+			return jfail(j, "control character in a string"), NULL;
+		if (c >= 0x80) {
+			size_t n = utf8_len((const unsigned char *)j->p, (const unsigned char *)j->end);
+
+			if (!n)
+				return jfail(j, "invalid UTF-8"), NULL;
+			memmove(w, j->p, n);
+			w += n;
+			j->p += n;
+			continue;
+		}
+		if (c != '\\') {
+			*w++ = (char)c;
+			j->p++;
+			continue;
+		}
+		if (j->end - j->p < 2)
+			return jfail(j, "unterminated string"), NULL;
+		c = (unsigned char)j->p[1];
+		j->p += 2;
+		switch (c) {
+		case '"': case '\\': case '/':
+			*w++ = (char)c;
+			break;
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 't': *w++ = '\t'; break;
+		case 'u': {
+			long cp;
+
+			if (j->end - j->p < 4 || (cp = hex4(j->p)) < 0)
+				return jfail(j, "invalid \\u escape"), NULL;
+			j->p += 4;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				long lo;
+
+				if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u' ||
+				    (lo = hex4(j->p + 2)) < 0xDC00 || lo > 0xDFFF)
+					return jfail(j, "invalid surrogate pair"), NULL;
+				j->p += 6;
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+				return jfail(j, "invalid surrogate pair"), NULL;
+			}
+			if (cp == 0)
+				return jfail(j, "\\u0000 in a string"), NULL;
+			if (cp < 0x80) {
+				*w++ = (char)cp;
+			} else if (cp < 0x800) {
+				*w++ = (char)(0xC0 | (cp >> 6));
+				*w++ = (char)(0x80 | (cp & 0x3F));
+			} else if (cp < 0x10000) {
+				*w++ = (char)(0xE0 | (cp >> 12));
+				*w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+				*w++ = (char)(0x80 | (cp & 0x3F));
+			} else {
+				*w++ = (char)(0xF0 | (cp >> 18));
+				*w++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+				*w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+				*w++ = (char)(0x80 | (cp & 0x3F));
+			}
+			break;
+		}
+		default:
+			return jfail(j, "invalid escape"), NULL;
+		}
+	}
+	*w = '\0'; /* at most where the closing quote was */
+	return out;
+}
+
+static int jliteral(jparser *j, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n))
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+static int is_dig(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+static uint32_t jvalue(jparser *j)
+{
+	uint32_t node = 0, last = 0, child;
+
+	jws(j);
+	if (j->p >= j->end)
+		return jfail(j, "unexpected end of input");
+	switch (*j->p) {
+	case '{':
+	case '[': {
+		int obj = *j->p == '{';
+		char close = obj ? '}' : ']';
+
+		if (++j->depth > JMAX_DEPTH)
+			return jfail(j, "nested too deep");
+		node = jnew(j, obj ? J_OBJ : J_ARR);
+		if (!node)
+			return 0;
+		j->p++;
+		jws(j);
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			break;
+		}
+		for (;;) {
+			const char *key = NULL;
+
+			if (obj) {
+				jws(j);
+				if (j->p >= j->end || *j->p != '"')
+					return jfail(j, "expected a member name");
+				key = jstring(j);
+				if (!key)
+					return 0;
+				jws(j);
+				if (j->p >= j->end || *j->p != ':')
+					return jfail(j, "expected ':'");
+				j->p++;
+			}
+			child = jvalue(j);
+			if (!child)
+				return 0;
+			JN(j, child).key = key;
+			if (last)
+				JN(j, last).next = child;
+			else
+				JN(j, node).child = child;
+			last = child;
+			jws(j);
+			if (j->p < j->end && *j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (j->p < j->end && *j->p == close) {
+				j->p++;
+				break;
+			}
+			return jfail(j, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+		}
+		j->depth--;
+		break;
+	}
+	case '"': {
+		const char *s;
+
+		node = jnew(j, J_STR);
+		if (!node)
+			return 0;
+		s = jstring(j);
+		if (!s)
+			return 0;
+		JN(j, node).s = s;
+		break;
+	}
+	case 't':
+		if (jliteral(j, "true"))
+			return jfail(j, "invalid literal");
+		node = jnew(j, J_TRUE);
+		break;
+	case 'f':
+		if (jliteral(j, "false"))
+			return jfail(j, "invalid literal");
+		node = jnew(j, J_FALSE);
+		break;
+	case 'n':
+		if (jliteral(j, "null"))
+			return jfail(j, "invalid literal");
+		node = jnew(j, J_NULL);
+		break;
+	default:
+		/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+		if (*j->p == '-')
+			j->p++;
+		if (!is_dig(j->p, j->end))
+			return jfail(j, "unexpected character");
+		if (*j->p == '0')
+			j->p++;
+		else
+			while (is_dig(j->p, j->end))
+				j->p++;
+		if (j->p < j->end && *j->p == '.') {
+			j->p++;
+			if (!is_dig(j->p, j->end))
+				return jfail(j, "invalid number");
+			while (is_dig(j->p, j->end))
+				j->p++;
+		}
+		if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+			j->p++;
+			if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+				j->p++;
+			if (!is_dig(j->p, j->end))
+				return jfail(j, "invalid number");
+			while (is_dig(j->p, j->end))
+				j->p++;
+		}
+		node = jnew(j, J_NUM);
+		break;
+	}
+	return node;
+}
+
+/* Parse buf[0..len) (writable: strings are decoded in place). The root, or
+ * 0 with j->err set. */
+static uint32_t jparse(jparser *j, char *buf, size_t len)
+{
+	uint32_t root;
+
+	j->nn = 1; /* index 0 is "none" */
+	j->start = j->p = buf;
+	j->end = buf + len;
+	j->err = NULL;
+	j->depth = 0;
+	root = jvalue(j);
+	if (!root)
+		return 0;
+	jws(j);
+	if (j->p != j->end)
+		return jfail(j, "text after the JSON value");
+	return root;
+}
+
+static size_t jline(const jparser *j)
+{
+	const char *p;
+	size_t line = 1;
+
+	for (p = j->start; p < j->errpos && p < j->end; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* Member key of object o, or 0. */
+static uint32_t jget(const jparser *j, uint32_t o, const char *key)
+{
+	uint32_t c;
+
+	if (!o || JN(j, o).type != J_OBJ)
+		return 0;
+	for (c = JN(j, o).child; c; c = JN(j, c).next)
+		if (!strcmp(JN(j, c).key, key))
+			return c;
+	return 0;
+}
+
+static const char *jstr(const jparser *j, uint32_t n)
+{
+	return (n && JN(j, n).type == J_STR) ? JN(j, n).s : NULL;
+}
+
+static int jis(const jparser *j, uint32_t n, int type)
+{
+	return n && JN(j, n).type == type;
+}
+
+/* First element of an array (0 if none or not an array); then JN().next. */
+static uint32_t jfirst(const jparser *j, uint32_t a)
+{
+	return jis(j, a, J_ARR) ? JN(j, a).child : 0;
+}
+
 struct og_vulndb {
 	arena_chunk *arena;
 	const char **intern; /* open addressing, power-of-two size */
@@ -82,6 +494,7 @@ struct og_vulndb {
 	size_t nbuckets;
 	size_t skipped, withdrawn;
 	int64_t newest;
+	jparser jp;          /* scratch nodes while loading */
 };
 
 /* ---- memory ---- */
@@ -358,28 +771,6 @@ double og_vulndb__cvss3_score(const char *vector)
 	return cvss_roundup(min10(1.08 * (impact + expl)));
 }
 
-/* The first CVSS_V3 score in an OSV severity[] array, or -1. */
-static double cvss_of(json_t *sevs)
-{
-	size_t i;
-	json_t *it;
-
-	if (!json_is_array(sevs))
-		return -1.0;
-	json_array_foreach(sevs, i, it) {
-		const char *type = json_string_value(json_object_get(it, "type"));
-		const char *score = json_string_value(json_object_get(it, "score"));
-		double v;
-
-		if (!type || !score || strcmp(type, "CVSS_V3"))
-			continue;
-		v = og_vulndb__cvss3_score(score);
-		if (v >= 0)
-			return v;
-	}
-	return -1.0;
-}
-
 /* ---- time ---- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
@@ -503,163 +894,196 @@ static void sort_events(event *ev, size_t n, int ord)
 }
 
 /* Load one ECOSYSTEM range's events. */
-static int load_range(og_vulndb *db, og_ctx *ctx, const char *name, json_t *jr, int ord)
+static int load_range(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t jr, int ord)
 {
-	json_t *events = json_object_get(jr, "events"), *ev;
+	const jparser *j = &db->jp;
+	uint32_t events = jget(j, jr, "events"), ev;
 	range *r;
-	size_t i, first = db->evs.n;
+	size_t first = db->evs.n;
+	int error = 0;
 
-	if (!json_is_array(events))
-		return og_error_set(ctx, OG_EINVALID, "%s: a range has no \"events\" array", name);
-	json_array_foreach(events, i, ev) {
+	if (!jis(j, events, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: a range has no \"events\" array", name);
+		goto done;
+	}
+	for (ev = jfirst(j, events); ev; ev = JN(j, ev).next) {
 		static const struct { const char *key; int kind; } keys[] = {
 			{ "introduced", EV_INTRODUCED }, { "fixed", EV_FIXED },
 			{ "last_affected", EV_LAST_AFFECTED },
 		};
 		size_t k;
 
-		if (!json_is_object(ev))
-			return og_error_set(ctx, OG_EINVALID, "%s: an event is not an object", name);
+		if (!jis(j, ev, J_OBJ)) {
+			error = og_error_set(ctx, OG_EINVALID, "%s: an event is not an object", name);
+			goto done;
+		}
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			json_t *v = json_object_get(ev, keys[k].key);
+			uint32_t v = jget(j, ev, keys[k].key);
 			event *e;
 
 			if (!v)
 				continue;
-			if (!json_is_string(v))
-				return og_error_set(ctx, OG_EINVALID, "%s: event \"%s\" is not a string",
+			if (!jis(j, v, J_STR)) {
+				error = og_error_set(ctx, OG_EINVALID, "%s: event \"%s\" is not a string",
 					name, keys[k].key);
+				goto done;
+			}
 			e = vec_push(&db->evs, sizeof(event));
-			if (!e)
-				return push_failed(ctx, &db->evs, name);
+			if (!e) {
+				error = push_failed(ctx, &db->evs, name);
+				goto done;
+			}
 			e->kind = keys[k].kind;
-			e->ver = intern(db, json_string_value(v));
-			if (!e->ver)
-				return og_error_oom(ctx);
+			e->ver = intern(db, jstr(j, v));
+			if (!e->ver) {
+				error = og_error_oom(ctx);
+				goto done;
+			}
 		}
 	}
 	if (db->evs.n == first)
-		return 0;
+		goto done;
 	sort_events(&EVT(db, first), db->evs.n - first, ord);
 	r = vec_push(&db->rngs, sizeof(range));
-	if (!r)
-		return push_failed(ctx, &db->rngs, name);
+	if (!r) {
+		error = push_failed(ctx, &db->rngs, name);
+		goto done;
+	}
 	r->ev_first = (uint32_t)first;
 	r->ev_count = (uint32_t)(db->evs.n - first);
-	return 0;
+done:
+	return error;
 }
 
 /* One affected[] item; *kept is set when it is a Debian/Alpine entry. */
-static int load_affected(og_vulndb *db, og_ctx *ctx, const char *name, json_t *ja,
+static int load_affected(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t ja,
 	uint32_t adv_index, int *kept)
 {
-	json_t *pkg, *ranges, *versions, *it;
+	const jparser *j = &db->jp;
+	uint32_t pkg, ranges, versions, it;
 	const char *eco, *pname;
 	entry *e;
-	size_t i, rng_first = db->rngs.n, ver_first = db->vers.n;
-	int ord, error;
+	size_t rng_first = db->rngs.n, ver_first = db->vers.n;
+	int ord, error = 0;
 
 	*kept = 0;
-	if (!json_is_object(ja))
-		return og_error_set(ctx, OG_EINVALID, "%s: an \"affected\" item is not an object", name);
-	pkg = json_object_get(ja, "package");
+	if (!jis(j, ja, J_OBJ)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: an \"affected\" item is not an object", name);
+		goto done;
+	}
+	pkg = jget(j, ja, "package");
 	if (!pkg)
-		return 0; /* e.g. a GIT-only entry */
-	eco = json_string_value(json_object_get(pkg, "ecosystem"));
-	pname = json_string_value(json_object_get(pkg, "name"));
-	if (!json_is_object(pkg) || !eco || !pname)
-		return og_error_set(ctx, OG_EINVALID,
+		goto done; /* e.g. a GIT-only entry */
+	eco = jstr(j, jget(j, pkg, "ecosystem"));
+	pname = jstr(j, jget(j, pkg, "name"));
+	if (!eco || !pname) {
+		error = og_error_set(ctx, OG_EINVALID,
 			"%s: affected[].package needs string \"ecosystem\" and \"name\"", name);
+		goto done;
+	}
 	ord = ecosystem_order(eco);
 	if (ord < 0)
-		return 0;
-	ranges = json_object_get(ja, "ranges");
-	if (ranges && !json_is_array(ranges))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"ranges\" is not an array", name);
-	json_array_foreach(ranges, i, it) {
-		const char *type = json_string_value(json_object_get(it, "type"));
+		goto done;
+	ranges = jget(j, ja, "ranges");
+	if (ranges && !jis(j, ranges, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"ranges\" is not an array", name);
+		goto done;
+	}
+	for (it = jfirst(j, ranges); it; it = JN(j, it).next) {
+		const char *type = jstr(j, jget(j, it, "type"));
 
-		if (!json_is_object(it) || !type)
-			return og_error_set(ctx, OG_EINVALID, "%s: a range has no \"type\"", name);
+		if (!type) {
+			error = og_error_set(ctx, OG_EINVALID, "%s: a range has no \"type\"", name);
+			goto done;
+		}
 		if (strcmp(type, "ECOSYSTEM"))
 			continue;
 		error = load_range(db, ctx, name, it, ord);
 		if (error < 0)
-			return error;
+			goto done;
 	}
-	versions = json_object_get(ja, "versions");
-	if (versions && !json_is_array(versions))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"versions\" is not an array", name);
-	json_array_foreach(versions, i, it) {
+	versions = jget(j, ja, "versions");
+	if (versions && !jis(j, versions, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"versions\" is not an array", name);
+		goto done;
+	}
+	for (it = jfirst(j, versions); it; it = JN(j, it).next) {
 		const char **v;
 
-		if (!json_is_string(it))
-			return og_error_set(ctx, OG_EINVALID, "%s: a \"versions\" item is not a string", name);
+		if (!jis(j, it, J_STR)) {
+			error = og_error_set(ctx, OG_EINVALID, "%s: a \"versions\" item is not a string", name);
+			goto done;
+		}
 		v = vec_push(&db->vers, sizeof(const char *));
-		if (!v)
-			return push_failed(ctx, &db->vers, name);
-		*v = intern(db, json_string_value(it));
-		if (!*v)
-			return og_error_oom(ctx);
+		if (!v) {
+			error = push_failed(ctx, &db->vers, name);
+			goto done;
+		}
+		*v = intern(db, jstr(j, it));
+		if (!*v) {
+			error = og_error_oom(ctx);
+			goto done;
+		}
 	}
 	e = vec_push(&db->ents, sizeof(entry));
-	if (!e)
-		return push_failed(ctx, &db->ents, name);
+	if (!e) {
+		error = push_failed(ctx, &db->ents, name);
+		goto done;
+	}
 	e->eco = intern(db, eco);
 	e->pkg = intern(db, pname);
-	if (!e->eco || !e->pkg)
-		return og_error_oom(ctx);
+	if (!e->eco || !e->pkg) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
 	e->adv = adv_index;
 	e->ord = (unsigned char)ord;
 	e->rng_first = (uint32_t)rng_first;
 	e->rng_count = (uint32_t)(db->rngs.n - rng_first);
 	e->ver_first = (uint32_t)ver_first;
 	e->ver_count = (uint32_t)(db->vers.n - ver_first);
-	e->sev = (signed char)severity_word(json_string_value(
-		json_object_get(json_object_get(ja, "ecosystem_specific"), "severity")));
+	e->sev = (signed char)severity_word(jstr(j,
+		jget(j, jget(j, ja, "ecosystem_specific"), "severity")));
 	*kept = 1;
-	return 0;
+done:
+	return error;
 }
 
-/* Append the strings of arrays "aliases", "upstream", "related" to buf,
- * comma-separated, without repeats. Returns the arena copy or NULL (none). */
-static int join_aliases(og_vulndb *db, og_ctx *ctx, json_t *root, const char **out)
+/* The strings of arrays "aliases", "upstream", "related", comma-separated,
+ * without repeats, copied to the arena; *out NULL when there are none. */
+static int join_aliases(og_vulndb *db, og_ctx *ctx, uint32_t root, const char **out)
 {
 	static const char *const keys[] = { "aliases", "upstream", "related" };
+	const jparser *j = &db->jp;
 	char *buf = NULL;
-	size_t len = 0, k, i;
+	size_t len = 0, k;
 	int error = 0;
 
 	*out = NULL;
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		json_t *arr = json_object_get(root, keys[k]), *it;
+		uint32_t it;
 
-		json_array_foreach(arr, i, it) {
-			const char *s = json_string_value(it);
+		for (it = jfirst(j, jget(j, root, keys[k])); it; it = JN(j, it).next) {
+			const char *s = jstr(j, it), *q = buf;
 			size_t n;
 			char *nb;
+			int dup = 0;
 
 			if (!s || !*s || strchr(s, ','))
 				continue;
 			n = strlen(s);
-			if (buf) {
-				/* skip repeats: look for ",s," in ",buf," */
-				const char *q = buf;
-				int dup = 0;
+			while (q && *q) {
+				const char *end = strchr(q, ',');
+				size_t qn = end ? (size_t)(end - q) : strlen(q);
 
-				while (q && *q) {
-					const char *end = strchr(q, ',');
-					size_t qn = end ? (size_t)(end - q) : strlen(q);
-
-					if (qn == n && !memcmp(q, s, n)) {
-						dup = 1;
-						break;
-					}
-					q = end ? end + 1 : NULL;
+				if (qn == n && !memcmp(q, s, n)) {
+					dup = 1;
+					break;
 				}
-				if (dup)
-					continue;
+				q = end ? end + 1 : NULL;
 			}
+			if (dup)
+				continue;
 			nb = realloc(buf, len + n + 2);
 			if (!nb) {
 				error = og_error_oom(ctx);
@@ -683,88 +1107,118 @@ done:
 	return error;
 }
 
-/* Add one parsed OSV record; name is the file (or zip:member) for messages. */
-static int load_record(og_vulndb *db, og_ctx *ctx, const char *name, json_t *root)
+/* The first CVSS_V3 score in an OSV severity[] array, or -1. */
+static double cvss_of(const jparser *j, uint32_t sevs)
 {
-	json_t *affected, *ja, *withdrawn, *jmod;
+	uint32_t it;
+
+	for (it = jfirst(j, sevs); it; it = JN(j, it).next) {
+		const char *type = jstr(j, jget(j, it, "type"));
+		const char *score = jstr(j, jget(j, it, "score"));
+		double v;
+
+		if (!type || !score || strcmp(type, "CVSS_V3"))
+			continue;
+		v = og_vulndb__cvss3_score(score);
+		if (v >= 0)
+			return v;
+	}
+	return -1.0;
+}
+
+/* Add one parsed OSV record; name is the file (or zip:member) for messages. */
+static int load_record(og_vulndb *db, og_ctx *ctx, const char *name, uint32_t root)
+{
+	const jparser *j = &db->jp;
+	uint32_t affected, ja, withdrawn, jmod;
 	const char *id, *summary;
 	uint32_t adv_index = (uint32_t)db->advs.n;
-	size_t i, nkept = 0;
+	size_t nkept = 0;
 	int64_t modified = -1;
 	adv *a;
-	int error;
+	int error = 0;
 
-	if (!json_is_object(root))
-		return og_error_set(ctx, OG_EINVALID, "%s: not a JSON object", name);
-	id = json_string_value(json_object_get(root, "id"));
-	if (!id || !*id)
-		return og_error_set(ctx, OG_EINVALID, "%s: no string \"id\"", name);
-	withdrawn = json_object_get(root, "withdrawn");
-	if (withdrawn && !json_is_null(withdrawn)) {
-		db->withdrawn++;
-		return 0;
+	if (!jis(j, root, J_OBJ)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: not a JSON object", name);
+		goto done;
 	}
-	jmod = json_object_get(root, "modified");
-	if (jmod && (!json_is_string(jmod) ||
-	    parse_rfc3339(json_string_value(jmod), &modified) < 0))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"modified\" is not an RFC 3339 time", name);
-	affected = json_object_get(root, "affected");
-	if (affected && !json_is_array(affected))
-		return og_error_set(ctx, OG_EINVALID, "%s: \"affected\" is not an array", name);
-	if (db->advs.n >= MAX_ITEMS)
-		return push_failed(ctx, &db->advs, name);
-	json_array_foreach(affected, i, ja) {
+	id = jstr(j, jget(j, root, "id"));
+	if (!id || !*id) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: no string \"id\"", name);
+		goto done;
+	}
+	withdrawn = jget(j, root, "withdrawn");
+	if (withdrawn && !jis(j, withdrawn, J_NULL)) {
+		db->withdrawn++;
+		goto done;
+	}
+	jmod = jget(j, root, "modified");
+	if (jmod && (!jis(j, jmod, J_STR) || parse_rfc3339(jstr(j, jmod), &modified) < 0)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"modified\" is not an RFC 3339 time", name);
+		goto done;
+	}
+	affected = jget(j, root, "affected");
+	if (affected && !jis(j, affected, J_ARR)) {
+		error = og_error_set(ctx, OG_EINVALID, "%s: \"affected\" is not an array", name);
+		goto done;
+	}
+	if (db->advs.n >= MAX_ITEMS) {
+		error = push_failed(ctx, &db->advs, name);
+		goto done;
+	}
+	for (ja = jfirst(j, affected); ja; ja = JN(j, ja).next) {
 		int kept;
 
 		error = load_affected(db, ctx, name, ja, adv_index, &kept);
 		if (error < 0)
-			return error;
+			goto done;
 		nkept += (size_t)kept;
 	}
 	if (!nkept) {
 		db->skipped++;
-		return 0;
+		goto done;
 	}
 	a = vec_push(&db->advs, sizeof(adv));
-	if (!a)
-		return push_failed(ctx, &db->advs, name);
+	if (!a) {
+		error = push_failed(ctx, &db->advs, name);
+		goto done;
+	}
 	a->id = arena_strndup(db, id, strlen(id));
-	summary = json_string_value(json_object_get(root, "summary"));
+	summary = jstr(j, jget(j, root, "summary"));
 	a->summary = summary ? arena_strndup(db, summary, strlen(summary)) : NULL;
-	if (!a->id || (summary && !a->summary))
-		return og_error_oom(ctx);
+	if (!a->id || (summary && !a->summary)) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
 	error = join_aliases(db, ctx, root, &a->aliases);
 	if (error < 0)
-		return error;
+		goto done;
 	a->modified = modified;
-	a->sev = (signed char)severity_word(json_string_value(
-		json_object_get(json_object_get(root, "database_specific"), "severity")));
-	a->cvss = cvss_of(json_object_get(root, "severity"));
-	if (a->cvss < 0) {
-		/* OSV also allows severity[] per affected package. */
-		json_array_foreach(affected, i, ja) {
-			a->cvss = cvss_of(json_object_get(ja, "severity"));
-			if (a->cvss >= 0)
-				break;
-		}
-	}
+	a->sev = (signed char)severity_word(jstr(j,
+		jget(j, jget(j, root, "database_specific"), "severity")));
+	a->cvss = cvss_of(j, jget(j, root, "severity"));
+	/* OSV also allows severity[] per affected package. */
+	for (ja = jfirst(j, affected); ja && a->cvss < 0; ja = JN(j, ja).next)
+		a->cvss = cvss_of(j, jget(j, ja, "severity"));
 	if (modified > db->newest)
 		db->newest = modified;
-	return 0;
+done:
+	return error;
 }
 
-static int load_buffer(og_vulndb *db, og_ctx *ctx, const char *name, const char *buf, size_t len)
+/* Parse and add one record; buf is writable (decoded in place). */
+static int load_buffer(og_vulndb *db, og_ctx *ctx, const char *name, char *buf, size_t len)
 {
-	json_error_t jerr;
-	json_t *root;
+	uint32_t root = jparse(&db->jp, buf, len);
 	int error;
 
-	root = json_loadb(buf, len, 0, &jerr);
-	if (!root)
-		return og_error_set(ctx, OG_EINVALID, "%s: invalid JSON at line %d: %s", name,
-			jerr.line, jerr.text);
-	error = load_record(db, ctx, name, root);
-	json_decref(root);
+	if (root)
+		error = load_record(db, ctx, name, root);
+	else if (!strcmp(db->jp.err, "out of memory"))
+		error = og_error_oom(ctx);
+	else
+		error = og_error_set(ctx, OG_EINVALID, "%s: invalid JSON at line %zu: %s", name,
+			jline(&db->jp), db->jp.err);
 	return error;
 }
 
@@ -981,19 +1435,20 @@ done:
 static int load_path(og_vulndb *db, og_ctx *ctx, const char *path, unsigned depth, int top)
 {
 	struct stat st;
+	int error = 0;
 
 	if (stat(path, &st) < 0)
-		return og_error_set(ctx, errno == ENOENT ? OG_ENOTFOUND : OG_ERROR,
+		error = og_error_set(ctx, errno == ENOENT ? OG_ENOTFOUND : OG_ERROR,
 			"vulnerability database %s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return load_dir(db, ctx, path, depth);
-	if (!S_ISREG(st.st_mode))
-		return top ? og_error_set(ctx, OG_EINVALID, "%s: not a file or directory", path) : 0;
-	if (has_suffix(path, ".zip"))
-		return load_zip(db, ctx, path);
-	if (top || has_suffix(path, ".json"))
-		return load_json_file(db, ctx, path);
-	return 0;
+	else if (S_ISDIR(st.st_mode))
+		error = load_dir(db, ctx, path, depth);
+	else if (!S_ISREG(st.st_mode))
+		error = top ? og_error_set(ctx, OG_EINVALID, "%s: not a file or directory", path) : 0;
+	else if (has_suffix(path, ".zip"))
+		error = load_zip(db, ctx, path);
+	else if (top || has_suffix(path, ".json"))
+		error = load_json_file(db, ctx, path);
+	return error;
 }
 
 static uint32_t key_hash(const char *eco, const char *pkg)
@@ -1045,6 +1500,9 @@ int og_vulndb_load(og_vulndb **out, og_ctx *ctx, const char *path)
 	error = build_index(db, ctx);
 	if (error < 0)
 		goto done;
+	free(db->jp.n); /* parsing scratch */
+	db->jp.n = NULL;
+	db->jp.cap = db->jp.nn = 0;
 	*out = db;
 	db = NULL;
 done:
@@ -1069,6 +1527,7 @@ void og_vulndb_free(og_vulndb *db)
 	free(db->evs.p);
 	free(db->vers.p);
 	free(db->buckets);
+	free(db->jp.n);
 	free(db);
 }
 
@@ -1134,14 +1593,18 @@ static int in_range(const og_vulndb *db, const range *r, int ord, const char *v,
 typedef struct hit {
 	const adv *a;
 	const char *fixed;
+	uint32_t entry; /* breaks ties: the first entry of an id wins */
 	signed char sev;
 } hit;
 
 static int cmp_hits(const void *x, const void *y)
 {
 	const hit *a = x, *b = y;
+	int c = strcmp(a->a->id, b->a->id);
 
-	return strcmp(a->a->id, b->a->id);
+	if (c)
+		return c;
+	return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
 int og_vulndb_match(const og_vulndb *db, const char *ecosystem, const char *package,
@@ -1183,6 +1646,7 @@ int og_vulndb_match(const og_vulndb *db, const char *ecosystem, const char *pack
 		hits[nhits].a = &ADV(db, e->adv);
 		hits[nhits].fixed = fixed;
 		hits[nhits].sev = e->sev;
+		hits[nhits].entry = idx;
 		nhits++;
 	}
 	if (nhits > 1)

@@ -38,7 +38,8 @@ typedef struct og_vulndb og_vulndb;
 int og_vulndb_load(og_vulndb **out, og_ctx *ctx, const char *path);
 void og_vulndb_free(og_vulndb *db);
 
-/* Advisories kept. */
+/* Advisories kept (a record present twice, e.g. in two zips, counts twice;
+ * og_vulndb_match still reports each id once). */
 size_t og_vulndb_count(const og_vulndb *db);
 /* Advisories skipped because no affected entry was Debian:N / Alpine:vX.Y. */
 size_t og_vulndb_skipped(const og_vulndb *db);

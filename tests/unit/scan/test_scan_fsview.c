@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
@@ -330,6 +331,7 @@ static void test_scan_fsview__nofollow_out(void **state)
 	lb_begin(&b);
 	lb_add(&b, "var/lib/dpkg/status.real", OG_ENTRY_FILE, NULL, "Package: a\n");
 	lb_add(&b, "var/lib/dpkg/status", OG_ENTRY_SYMLINK, "status.real", NULL);
+	lb_add(&b, "var/lib/dpkg/status-old", OG_ENTRY_FILE, NULL, "Package: old\n");
 	lb_add(&b, "var/lib/dpkg/status.d/up", OG_ENTRY_SYMLINK, "../../../../../host/status", NULL);
 	lb_add(&b, "var/lib/dpkg/status.d/abs", OG_ENTRY_SYMLINK, "/var/lib/dpkg/status.real", NULL);
 	lb_add(&b, "var/lib/dpkg/status.d/in", OG_ENTRY_SYMLINK, "../../dpkg/status.real", NULL);
@@ -368,6 +370,7 @@ static void test_scan_fsview__nofollow_out(void **state)
 	/* the chroot-like resolution still follows them, clamped at the root */
 	assert_true(og_fsview_exists(fs, "lib/apk/db/installed"));
 	assert_non_null(og_fsview_file(fs, "var/lib/dpkg/status.d/abs", &len));
+	assert_null(og_fs_layer_file(l[0], "var/lib/dpkg/status-old", &len)); /* not kept */
 	assert_int_equal(og_fsview_stat(&st, fs, "var/lib/dpkg/status", 1, &escaped), 1);
 	assert_int_equal(escaped, 0);
 	assert_string_equal(st.path, "var/lib/dpkg/status.real");
@@ -392,7 +395,14 @@ static void test_scan_fsview__too_large(void **state)
 	e.type = OG_ENTRY_FILE;
 	e.size = OG_FSVIEW_KEEP_MAX + 1;
 	assert_int_equal(og_scan_fsview.entry(b.state, &e, &b.f), 0); /* no data asked */
+	/* the last entry at a path is what the layer wrote there */
+	lb_add(&b, "etc/os-release", OG_ENTRY_FILE, NULL, "ID=debian\n");
+	lb_add(&b, "lib/apk/db/installed", OG_ENTRY_FILE, NULL, "P:a\n");
+	lb_add(&b, "lib/apk/db/installed", OG_ENTRY_SYMLINK, "elsewhere", NULL);
 	l[0] = lb_take(&b);
+	assert_non_null(og_fs_layer_file(l[0], "etc/os-release", &(size_t){ 0 }));
+	assert_null(og_fs_layer_file(l[0], "lib/apk/db/installed", &(size_t){ 0 }));
+	assert_null(og_fs_layer_file(l[0], "var/lib/dpkg/status", &(size_t){ 0 }));
 	assert_int_equal(og_fsview_build(&fs, l, 1), 0);
 	assert_int_equal(og_fsview_stat(&st, fs, "var/lib/dpkg/status", 1, NULL), 1);
 	assert_int_equal(st.too_large, 1);
@@ -400,6 +410,66 @@ static void test_scan_fsview__too_large(void **state)
 	assert_true(st.size == OG_FSVIEW_KEEP_MAX + 1);
 	og_fsview_free(fs);
 	og_fs_layer_free(l[0]);
+}
+
+static void test_scan_fsview__subtrees(void **state)
+{
+	layer_b b;
+	og_fs_layer *l[4];
+	og_fsview *fs = NULL;
+	names_acc a;
+	char p[64];
+	int i;
+
+	(void)state;
+	lb_begin(&b);
+	for (i = 0; i < 300; i++) {
+		snprintf(p, sizeof(p), "t/d%d/e/f/file%d", i % 7, i);
+		lb_add(&b, p, OG_ENTRY_FILE, NULL, NULL);
+	}
+	lb_add(&b, "s/a", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "s/b", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "s/c", OG_ENTRY_FILE, NULL, NULL);
+	l[0] = lb_take(&b);
+	lb_begin(&b);
+	lb_add(&b, "t/.wh.d3", OG_ENTRY_FILE, NULL, NULL);     /* a deep subtree */
+	lb_add(&b, "t/d4/e/.wh..wh..opq", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "s/.wh.b", OG_ENTRY_FILE, NULL, NULL);       /* a middle sibling */
+	lb_add(&b, "t/d4/e/new", OG_ENTRY_FILE, NULL, NULL);
+	l[1] = lb_take(&b);
+	lb_begin(&b);
+	lb_add(&b, "t/d3/again", OG_ENTRY_FILE, NULL, NULL);   /* re-added */
+	l[2] = lb_take(&b);
+	assert_int_equal(og_fsview_build(&fs, l, 3), 0);
+	assert_false(og_fsview_exists(fs, "t/d3/e/f/file3"));
+	assert_false(og_fsview_exists(fs, "t/d3/e"));
+	assert_true(og_fsview_exists(fs, "t/d3/again"));
+	assert_false(og_fsview_exists(fs, "t/d4/e/f/file4"));
+	assert_true(og_fsview_exists(fs, "t/d4/e/new"));
+	assert_true(og_fsview_exists(fs, "t/d5/e/f/file5"));
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "s", add_name, &a), 0);
+	assert_string_equal(a.buf, "a,c,");
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "t/d3", add_name, &a), 0);
+	assert_string_equal(a.buf, "again,");
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "t/d4/e", add_name, &a), 0);
+	assert_string_equal(a.buf, "new,");
+	og_fsview_free(fs);
+
+	lb_begin(&b); /* the root made opaque: only this layer's files stay */
+	lb_add(&b, ".wh..wh..opq", OG_ENTRY_FILE, NULL, NULL);
+	lb_add(&b, "only", OG_ENTRY_FILE, NULL, NULL);
+	l[3] = lb_take(&b);
+	assert_int_equal(og_fsview_build(&fs, l, 4), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(og_fsview_list(fs, "/", add_name, &a), 0);
+	assert_string_equal(a.buf, "only,");
+	assert_false(og_fsview_exists(fs, "s/a"));
+	og_fsview_free(fs);
+	for (i = 0; i < 4; i++)
+		og_fs_layer_free(l[i]);
 }
 
 int main(void)
@@ -412,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_scan_fsview__hidden_by),
 		cmocka_unit_test(test_scan_fsview__nofollow_out),
 		cmocka_unit_test(test_scan_fsview__too_large),
+		cmocka_unit_test(test_scan_fsview__subtrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,6 +265,10 @@ static size_t build_all(og_test_buf *b, secrets *sec, uint64_t *at)
 	add_s(b, "{\"k\": \"");
 	at[n++] = add_pem(b, &r, sec, "PRIVATE KEY", 128, 64, "\n", "", NULL);
 	add_s(b, "\"}");
+	filler(b, "a service account file: escaped newlines");
+	add_s(b, "{\"type\": \"service_account\", \"private_key\": \"");
+	at[n++] = add_pem(b, &r, sec, "PRIVATE KEY", 256, 64, "\\n", "", NULL);
+	add_s(b, "\\n\", \"client_email\": \"x@y\"}");
 	filler(b, "aws, secret after");
 	add_s(b, "aws_access_key_id = ");
 	at[n++] = add_key_id(b, &r, sec, "AKIA");
@@ -292,7 +296,7 @@ static size_t build_all(og_test_buf *b, secrets *sec, uint64_t *at)
 
 static void check_all(const og_secret_hits *h, const uint64_t *at)
 {
-	assert_int_equal(h->count, 12);
+	assert_int_equal(h->count, 13);
 	assert_hit(h, at[0], "secret.private_key", "RSA private key", "****",
 		31 + 1 + 1588 + 25 + 29);
 	assert_hit(h, at[1], "secret.private_key", "EC private key", "****",
@@ -303,14 +307,16 @@ static void check_all(const og_secret_hits *h, const uint64_t *at)
 		31 + 1 + 23 + 55 + 1 + 300 + 5 + 29);
 	assert_hit(h, at[4], "secret.private_key", "PKCS#8 private key", "****",
 		27 + 1 + 128 + 2 + 25);
-	assert_hit(h, at[5], "secret.cloud_credential", "AWS access key", "AKIA****", 20);
-	assert_hit(h, at[6], "secret.cloud_credential", "AWS temporary access key",
+	assert_hit(h, at[5], "secret.private_key", "PKCS#8 private key", "****",
+		27 + 2 + 256 + 4 * 2 + 25);
+	assert_hit(h, at[6], "secret.cloud_credential", "AWS access key", "AKIA****", 20);
+	assert_hit(h, at[7], "secret.cloud_credential", "AWS temporary access key",
 		"ASIA****", 20);
-	assert_hit(h, at[7], "secret.token", "GitHub token", "ghp_****", 40);
-	assert_hit(h, at[8], "secret.token", "GitHub token", "gho_****", 40);
-	assert_hit(h, at[9], "secret.token", "GitHub fine-grained token", "gith****", 93);
-	assert_hit(h, at[10], "secret.token", "GitLab token", "glpa****", 26);
-	assert_hit(h, at[11], "secret.token", "Slack token", "xoxb****", 45);
+	assert_hit(h, at[8], "secret.token", "GitHub token", "ghp_****", 40);
+	assert_hit(h, at[9], "secret.token", "GitHub token", "gho_****", 40);
+	assert_hit(h, at[10], "secret.token", "GitHub fine-grained token", "gith****", 93);
+	assert_hit(h, at[11], "secret.token", "GitLab token", "glpa****", 26);
+	assert_hit(h, at[12], "secret.token", "Slack token", "xoxb****", 45);
 }
 
 /* ---------------------------------------------------------- detectors */
@@ -397,6 +403,14 @@ static void test_scan_secrets__pem_traps(void **state)
 	og_test_buf_add(&b, &nul, 1);
 	add_s(&b, "-----BEGIN %s PRIVATE KEY-----\n%s\n-----END %s PRIVATE KEY-----\n");
 	og_test_buf_add(&b, &nul, 1);
+	/* C source with escapes. */
+	add_s(&b, "printf(\"-----BEGIN RSA PRIVATE KEY-----\\n%s\\n-----END RSA PRIVATE KEY-----\\n\", b64);\n");
+	/* An escape that is not a newline. */
+	add_s(&b, "-----BEGIN EC PRIVATE KEY-----\\t");
+	add_rand(&b, &r, B64, 64);
+	add_s(&b, "\\n");
+	add_rand(&b, &r, B64, 64);
+	add_s(&b, "\\n-----END EC PRIVATE KEY-----\n");
 	/* A certificate is no key. */
 	add_pem(&b, &r, NULL, "CERTIFICATE", 300, 64, "\n", "", NULL);
 	add_s(&b, "\n");
@@ -443,6 +457,70 @@ static void pad(og_test_buf *b)
 		add_s(b, " ");
 }
 
+/* A body on one long line, a JSON body with "\/" escapes. */
+static void test_scan_secrets__pem_variants(void **state)
+{
+	rng r = { 21 };
+	og_test_buf b = { NULL, 0, 0 };
+	og_secret_hits h;
+	size_t i;
+
+	(void)state;
+	add_pem(&b, &r, NULL, "RSA PRIVATE KEY", 1600, 1600, "\n", "", NULL);
+	add_s(&b, "\n{\"key\":\"");
+	add_s(&b, "-----BEGIN EC PRIVATE KEY-----\\n");
+	for (i = 0; i < 3; i++) {
+		add_rand(&b, &r, ALNUM, 20);
+		add_s(&b, "\\/");
+		add_rand(&b, &r, ALNUM, 20);
+		add_s(&b, "\\n");
+	}
+	add_s(&b, "-----END EC PRIVATE KEY-----\\n\"}\n");
+	memset(&h, 0, sizeof(h));
+	scan_file(&h, b.p, b.len, 5, "k.json");
+	assert_int_equal(h.count, 2);
+	assert_string_equal(h.items[0].kind, "RSA private key");
+	assert_string_equal(h.items[1].kind, "EC private key");
+	og_secret_hits_dispose(&h);
+	og_test_buf_free(&b);
+}
+
+/* libgnutls carries whole PEM keys as C strings (self-test vectors): keys in
+ * an ELF file are not reported; tokens in one are. */
+static void test_scan_secrets__key_in_executable(void **state)
+{
+	rng r = { 3 };
+	og_test_buf b = { NULL, 0, 0 };
+	static const char nul = '\0';
+	og_secret_hits h;
+	size_t bs;
+
+	(void)state;
+	og_test_buf_add(&b, "\x7f" "ELF\x02\x01\x01", 7);
+	og_test_buf_zero(&b, 100);
+	add_pem(&b, &r, NULL, "RSA PRIVATE KEY", 900, 64, "\n", "", NULL);
+	add_s(&b, "\n");
+	og_test_buf_add(&b, &nul, 1);
+	add_token(&b, &r, NULL, "ghr_", ALNUM, 36);
+	og_test_buf_add(&b, &nul, 1);
+	for (bs = 1; bs < 6; bs++) {
+		memset(&h, 0, sizeof(h));
+		scan_file(&h, b.p, b.len, bs, "usr/lib/libgnutls.so.30");
+		assert_int_equal(h.count, 1);
+		assert_string_equal(h.items[0].id, "secret.token");
+		og_secret_hits_dispose(&h);
+	}
+	/* A static library (ar archive) neither. */
+	memcpy(b.p, "!<arch>\n", 8);
+	assert_int_equal(count_hits(&b, 0), 1);
+	assert_int_equal(count_hits(&b, 3), 1);
+	/* The same bytes in a text file: the key is reported. */
+	b.p[0] = '#';
+	assert_int_equal(count_hits(&b, 0), 2);
+	assert_int_equal(count_hits(&b, 1), 2);
+	og_test_buf_free(&b);
+}
+
 static void test_scan_secrets__aws_traps(void **state)
 {
 	rng r = { 7 };
@@ -471,6 +549,13 @@ static void test_scan_secrets__aws_traps(void **state)
 	pad(&b);
 	add_key_id(&b, &r, NULL, "AKIA");
 	add_s(&b, "Z ");
+	add_aws_secret(&b, &r, NULL);
+	add_s(&b, "\n");
+	pad(&b);
+	/* AWS's documented placeholder key id, with its placeholder secret. */
+	add_s(&b, "AKIA");
+	add_rand(&b, &r, UPNUM, 9);
+	add_s(&b, "EXAMPLE ");
 	add_aws_secret(&b, &r, NULL);
 	add_s(&b, "\n");
 	pad(&b);
@@ -622,6 +707,7 @@ static void test_scan_secrets__size_cap_and_entries(void **state)
 	assert_int_equal(h.items[0].offset, 2);
 	og_secret_hits_dispose(&h);
 	og_secret_hits_dispose(&h);
+	assert_int_equal(og_secrets_take(&h, NULL), OG_EINVALID);
 	og_ctx_free(ctx);
 	og_test_buf_free(&b);
 }
@@ -720,11 +806,11 @@ static void test_scan_secrets__never_stores_secrets(void **state)
 	memset(&h, 0, sizeof(h));
 	og_findings_init(&f);
 	build_all(&b, &sec, at);
-	assert_true(sec.n > 12);
+	assert_true(sec.n > 13);
 	scan_file(&h, b.p, b.len, 7, "/srv/app/.env");
 	assert_int_equal(og_secrets_scan_text(&h, (const char *)b.p, b.len,
 		"history[3].created_by"), 0);
-	assert_int_equal(h.count, 24);
+	assert_int_equal(h.count, 26);
 	for (i = 0; i < h.count; i++) {
 		assert_absent(&sec, h.items[i].path);
 		assert_absent(&sec, h.items[i].kind);
@@ -733,7 +819,7 @@ static void test_scan_secrets__never_stores_secrets(void **state)
 		assert_string_equal(h.items[i].redacted + strlen(h.items[i].redacted) - 4,
 			"****");
 		assert_int_equal(og_secret_finding(&f, &h.items[i],
-			i < 12 ? 4 : SIZE_MAX, "sha256:00112233445566778899", i % 2 ? 6 : SIZE_MAX), 0);
+			i < 13 ? 4 : SIZE_MAX, "sha256:00112233445566778899", i % 2 ? 6 : SIZE_MAX), 0);
 	}
 	for (i = 0; i < f.count; i++) {
 		assert_absent(&sec, f.items[i].message);
@@ -742,6 +828,23 @@ static void test_scan_secrets__never_stores_secrets(void **state)
 	og_findings_dispose(&f);
 	og_secret_hits_dispose(&h);
 	secrets_free(&sec);
+	og_test_buf_free(&b);
+}
+
+/* Memory stays bounded: at most 64 hits per file. */
+static void test_scan_secrets__file_hit_cap(void **state)
+{
+	rng r = { 77 };
+	og_test_buf b = { NULL, 0, 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		add_token(&b, &r, NULL, "glpat-", ALNUM, 20);
+		add_s(&b, "\n");
+	}
+	assert_int_equal(count_hits(&b, 0), 64);
+	assert_int_equal(count_hits(&b, 17), 64);
 	og_test_buf_free(&b);
 }
 
@@ -776,12 +879,15 @@ int main(void)
 		cmocka_unit_test(test_scan_secrets__blocks_same_hits),
 		cmocka_unit_test(test_scan_secrets__every_split_offset),
 		cmocka_unit_test(test_scan_secrets__pem_traps),
+		cmocka_unit_test(test_scan_secrets__pem_variants),
+		cmocka_unit_test(test_scan_secrets__key_in_executable),
 		cmocka_unit_test(test_scan_secrets__aws_traps),
 		cmocka_unit_test(test_scan_secrets__token_traps),
 		cmocka_unit_test(test_scan_secrets__size_cap_and_entries),
 		cmocka_unit_test(test_scan_secrets__scan_text_env),
 		cmocka_unit_test(test_scan_secrets__finding_message),
 		cmocka_unit_test(test_scan_secrets__never_stores_secrets),
+		cmocka_unit_test(test_scan_secrets__file_hit_cap),
 		cmocka_unit_test(test_scan_secrets__noise),
 	};
 

@@ -330,6 +330,17 @@ static void test_scan_vulndb__zip_same_as_dir(void **state)
 	all_queries(zdb, from_zip, sizeof(from_zip));
 	assert_string_equal(from_zip, from_dir);
 	og_vulndb_free(zdb);
+	zdb = NULL;
+
+	/* the same records twice (two zips): still one match per advisory id */
+	snprintf(zip, sizeof(zip), "%s/db/Alpine/all.zip", f->tmp);
+	og_test_write(f->tmp, "db/Alpine/README", "x", 1);
+	zip_dir(f->osv, zip);
+	assert_int_equal(og_vulndb_load(&zdb, f->ctx, sub), 0);
+	assert_int_equal(og_vulndb_count(zdb), 2 * og_vulndb_count(f->db));
+	all_queries(zdb, from_zip, sizeof(from_zip));
+	assert_string_equal(from_zip, from_dir);
+	og_vulndb_free(zdb);
 }
 
 static void test_scan_vulndb__single_file(void **state)
@@ -414,6 +425,71 @@ static void test_scan_vulndb__json_limit(void **state)
 	assert_non_null(strstr(og_ctx_error(f->ctx), "big/x.json"));
 }
 
+static int summary_cb(const og_vuln_match *m, void *p)
+{
+	snprintf(p, 256, "%s|%s", m->id, m->summary ? m->summary : "(null)");
+	return 0;
+}
+
+/* The in-place JSON reader: escapes, UTF-8, numbers and literals. */
+static void test_scan_vulndb__json_strings(void **state)
+{
+	fixture *f = *state;
+	char dir[4200], got[256] = "";
+
+	write_str(f->tmp, "j/x.json",
+		"{\"id\": \"ESC-\\u0031\", \"n\": [-0.5e+3, 12, 0, true, false, null, {}, []],\n"
+		" \"summary\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\t\xc3\xa9\",\n"
+		" \"affected\": [{\"package\": {\"ecosystem\": \"Debian:12\", \"name\": \"p\"},\n"
+		"  \"versions\": [\"1.0\"]}]}\n");
+	snprintf(dir, sizeof(dir), "%s/j", f->tmp);
+	load(f, dir);
+	assert_int_equal(og_vulndb_match(f->db, "Debian:12", "p", "1.0", summary_cb, got), 0);
+	assert_string_equal(got, "ESC-1|caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\" \\ / \t\xc3\xa9");
+}
+
+static void test_scan_vulndb__json_errors(void **state)
+{
+	static const struct { const char *text, *why; } t[] = {
+		{ "{\"id\": \"A\"} x", "text after the JSON value" },
+		{ "{\"id\": \"A\",\n\n \"s\": \"\xff\"}", "line 3: invalid UTF-8" },
+		{ "{\"id\": \"A\", \"s\": \"\xc0\xaf\"}", "invalid UTF-8" },
+		{ "{\"id\": \"A\", \"s\": \"\\u0000\"}", "\\u0000" },
+		{ "{\"id\": \"A\", \"s\": \"\\udc00\"}", "surrogate" },
+		{ "{\"id\": \"A\", \"s\": \"\\ud800x\"}", "surrogate" },
+		{ "{\"id\": \"A\", \"s\": \"\\x\"}", "invalid escape" },
+		{ "{\"id\": \"A\", \"s\": \"\\u12g4\"}", "\\u escape" },
+		{ "{\"id\": \"A\", \"s\": \"a\tb\"}", "control character" },
+		{ "{\"id\": \"A\", \"s\": \"abc", "unterminated" },
+		{ "{\"id\": \"A\", \"n\": 01}", "expected ',' or '}'" },
+		{ "{\"id\": \"A\", \"n\": 1.}", "invalid number" },
+		{ "{\"id\": \"A\", \"n\": -}", "unexpected character" },
+		{ "{\"id\": \"A\", \"n\": tru}", "invalid literal" },
+		{ "{\"id\": \"A\", \"a\": [1 2]}", "expected ',' or ']'" },
+		{ "{\"id\": \"A\", }", "expected a member name" },
+		{ "{\"id\" \"A\"}", "expected ':'" },
+		{ "", "unexpected end" },
+		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]"
+		  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "nested too deep" },
+	};
+	fixture *f = *state;
+	char dir[4200], rel[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		og_vulndb *db = NULL;
+
+		snprintf(rel, sizeof(rel), "e%zu/bad.json", i);
+		write_str(f->tmp, rel, t[i].text);
+		snprintf(dir, sizeof(dir), "%s/e%zu", f->tmp, i);
+		assert_int_equal(og_vulndb_load(&db, f->ctx, dir), OG_EINVALID);
+		assert_null(db);
+		if (!strstr(og_ctx_error(f->ctx), t[i].why) ||
+		    !strstr(og_ctx_error(f->ctx), "/bad.json: invalid JSON at line"))
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, og_ctx_error(f->ctx), t[i].why);
+	}
+}
+
 static void test_scan_vulndb__empty(void **state)
 {
 	fixture *f = *state;
@@ -443,6 +519,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_vulndb__malformed_names_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_vulndb__missing_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_vulndb__json_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_vulndb__json_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_vulndb__json_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_vulndb__empty, setup, teardown),
 	};
 
