@@ -599,25 +599,26 @@ static int add_secret(scan_state *ss, json_t *arr, const og_secret_hit *h, size_
 	const char *origin = layer == SIZE_MAX ? ss->img->config_digest :
 		ss->img->layer_digests[layer];
 	size_t before = ss->f->count;
-	json_t *o = json_object();
+	json_t *o = NULL;
+	int error = OG_ENOMEM;
 
 	if (og_secret_finding(ss->f, h, layer, layer == SIZE_MAX ? NULL : origin, by) < 0 ||
 	    og_findings_set_origin(ss->f, before, origin) < 0)
-		goto fail;
-	if (og_report__jappend(arr, o) < 0)
-		return -1;
-	if (og_report__jset(o, "id", og_report__jstr(h->id)) < 0 ||
+		goto done;
+	if (!(o = json_object()) ||
+	    og_report__jset(o, "id", og_report__jstr(h->id)) < 0 ||
 	    og_report__jset(o, "kind", og_report__jstr(h->kind)) < 0 ||
 	    og_report__jset(o, "path", og_report__jstr(h->path)) < 0 ||
 	    og_report__jset(o, "layer", jsize(layer)) < 0 ||
 	    og_report__jset(o, "hidden_by", jsize(by)) < 0 ||
 	    og_report__jset(o, "redacted", og_report__jstr(h->redacted)) < 0 ||
 	    og_report__jset(o, "length", og_report__jint(h->length)) < 0)
-		return -1;
-	return 0;
-fail:
+		goto done;
+	error = og_report__jappend(arr, o) < 0 ? OG_ENOMEM : 0;
+	o = NULL; /* the array's, or released */
+done:
 	json_decref(o);
-	return -1;
+	return error;
 }
 
 /* The config's Env entries and history created_by, as texts. */
@@ -627,8 +628,9 @@ static int scan_config_text(og_secret_hits *hits, const json_t *root)
 	const json_t *hist = json_object_get(root, "history");
 	char where[160];
 	size_t i, n;
+	int error = 0;
 
-	for (i = 0; i < json_array_size(env); i++) {
+	for (i = 0; i < json_array_size(env) && !error; i++) {
 		const char *e = json_string_value(json_array_get(env, i));
 		const char *eq = e ? strchr(e, '=') : NULL;
 
@@ -636,20 +638,18 @@ static int scan_config_text(og_secret_hits *hits, const json_t *root)
 			continue;
 		n = eq ? (size_t)(eq - e) : strlen(e);
 		snprintf(where, sizeof(where), "config Env %.*s", (int)(n > 100 ? 100 : n), e);
-		if (og_secrets_scan_text(hits, e, strlen(e), where) < 0)
-			return -1;
+		error = og_secrets_scan_text(hits, e, strlen(e), where);
 	}
-	for (i = 0; i < json_array_size(hist); i++) {
+	for (i = 0; i < json_array_size(hist) && !error; i++) {
 		const char *cb = json_string_value(json_object_get(json_array_get(hist, i),
 			"created_by"));
 
 		if (!cb)
 			continue;
 		snprintf(where, sizeof(where), "history[%zu].created_by", i);
-		if (og_secrets_scan_text(hits, cb, strlen(cb), where) < 0)
-			return -1;
+		error = og_secrets_scan_text(hits, cb, strlen(cb), where);
 	}
-	return 0;
+	return error < 0 ? error : 0;
 }
 
 static int scan_secrets(scan_state *ss, json_t *arr)
@@ -668,17 +668,17 @@ static int scan_secrets(scan_state *ss, json_t *arr)
 		h = &vs->hits[img->jobs[k]];
 		for (i = 0; i < h->count && !error; i++) {
 			by = SIZE_MAX;
-			if (og_fsview_hidden_by(&by, ss->fl, img->layer_count, k, h->items[i].path) < 0 ||
-			    add_secret(ss, arr, &h->items[i], k, by) < 0)
-				error = -1;
+			if (og_fsview_hidden_by(&by, ss->fl, img->layer_count, k, h->items[i].path) < 0)
+				error = OG_ENOMEM;
+			else
+				error = add_secret(ss, arr, &h->items[i], k, by);
 		}
 	}
 	memset(&text, 0, sizeof(text));
 	if (!error && img->config.root && scan_config_text(&text, img->config.root) < 0)
-		error = -1;
+		error = OG_ENOMEM;
 	for (i = 0; !error && i < text.count; i++)
-		if (add_secret(ss, arr, &text.items[i], SIZE_MAX, SIZE_MAX) < 0)
-			error = -1;
+		error = add_secret(ss, arr, &text.items[i], SIZE_MAX, SIZE_MAX);
 	og_secret_hits_dispose(&text);
 	return error;
 }
