@@ -202,6 +202,20 @@ else
     og_fail "testdata/osv is missing (the vuln branch's fixtures)"
 fi
 
+# ---------------------------------------------------------------- policy
+og_run policy init
+og_assert_exit "policy init" 0
+og_check "policy init: the scan defaults" grep -q '"secrets_max_file_size": "8MiB"' "$OG_OUT"
+og_check "policy init: max_db_age" grep -q '"max_db_age": "7d"' "$OG_OUT"
+printf '{"version": 1, "scan": {"secret_max_file_size": "1MiB"}}\n' >"$OG_WORK/typo.json"
+og_run policy check "$OG_WORK/typo.json"
+og_assert_exit "policy check: an unknown scan key" 1
+og_check "policy check: the key's JSON path" grep -q '/scan/secret_max_file_size: unknown key' "$OG_ERR"
+printf '{"version": 1, "efficiency": {"max_wasted": "lots"}}\n' >"$OG_WORK/badsize.json"
+og_run validate --policy "$OG_WORK/badsize.json" "$(ref_of scan-clean)"
+og_assert_exit "validate: a bad efficiency size" 2
+og_check "validate: the bad size's JSON path" grep -q '/efficiency/max_wasted: bad size' "$OG_ERR"
+
 # ------------------------------------------------------------------ sbom
 dref=$(ref_of scan-debian)
 og_run sbom --format cyclonedx "$dref"
