@@ -459,9 +459,6 @@ int og_cli__policy(og_ctx *ctx, int argc, char **argv)
 	return og_cli__usage_error(cmd, "expected 'policy init' or 'policy check FILE'");
 }
 
-/* Declared here and in main.c until cli.h (not this change's file) gains it. */
-int og_cli__sbom(og_ctx *ctx, int argc, char **argv);
-
 /* ocigate sbom REF --format cyclonedx|spdx [--platform P] [--output F] */
 int og_cli__sbom(og_ctx *ctx, int argc, char **argv)
 {

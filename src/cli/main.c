@@ -4,9 +4,6 @@
 #include <string.h>
 #include "cli.h"
 
-/* commands.c; belongs in cli.h (not this change's file). */
-int og_cli__sbom(og_ctx *ctx, int argc, char **argv);
-
 typedef struct command {
 	const char *name;
 	og_cli_command_cb run;

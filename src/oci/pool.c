@@ -14,6 +14,7 @@ typedef struct pool {
 	const og_ctx *parent;
 	pthread_mutex_t lock;
 	int error;
+	const char *error_id;    /* the failing job's finding id, if any */
 	char message[sizeof(((og_ctx *)0)->error)];
 } pool;
 
@@ -38,6 +39,7 @@ static void *work(void *arg)
 			pthread_mutex_lock(&p->lock);
 			if (!p->error) {
 				p->error = error;
+				p->error_id = w->ctx.error_id;
 				memcpy(p->message, w->ctx.error, sizeof(p->message));
 			}
 			pthread_mutex_unlock(&p->lock);
@@ -93,7 +95,7 @@ int og_pool_run(og_ctx *ctx, size_t count, unsigned int workers,
 	for (i = 1; i <= started; i++)
 		pthread_join(ws[i].thread, NULL);
 	if (p.error)
-		og_error_set(ctx, p.error, "%s", p.message);
+		og_error_set_id(ctx, p.error, p.error_id, "%s", p.message);
 	pthread_mutex_destroy(&p.lock);
 	free(ws);
 	return p.error;
