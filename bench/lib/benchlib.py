@@ -83,21 +83,25 @@ def cmd_check_sums(a):
         die("%s: hashes %s, want the layers' %s %s" % (a.output, got, a.field, want))
 
 
-SIZE_RE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)?\b")
 UNITS = {None: 1, "B": 1, "bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30,
          "TiB": 1 << 40, "kB": 1000, "KB": 1000, "MB": 10 ** 6, "GB": 10 ** 9, "TB": 10 ** 12}
 
 
+UNIT_RE = r"(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)"
+
+
 def limit_from_message(msg):
-    """The byte limit a finding message states ("... limit 4 GiB ..."), or None."""
-    m = re.search(r"limit\D{0,20}?(\d[\d,]*(?:\.\d+)?)\s*(TiB|GiB|MiB|KiB|TB|GB|MB|KB|kB|bytes|B)?",
-                  msg)
-    if not m:
-        return None
-    if m.group(2) is None and ":" in msg[m.end():m.end() + 2]:
-        return None  # a ratio ("limit 100:1"), not bytes
-    n = float(m.group(1).replace(",", ""))
-    return int(n * UNITS[m.group(2)])
+    """The bytes a bomb finding says decompression stopped at: a size after
+    "limit" ("limit 4 GiB", "limit of 4294967296 bytes"); else, for a ratio
+    limit ("limit 100:1"), a size with a unit after "after" or "at" ("after
+    1.5 GiB"). None when the message states neither."""
+    m = re.search(r"limit\D{0,20}?(\d[\d,]*(?:\.\d+)?)\s*%s?" % UNIT_RE, msg)
+    if m and not (m.group(2) is None and ":" in msg[m.end():m.end() + 2]):
+        return int(float(m.group(1).replace(",", "")) * UNITS[m.group(2)])
+    m = re.search(r"\b(?:after|at)\s+(\d[\d,]*(?:\.\d+)?)\s*%s\b" % UNIT_RE, msg)
+    if m:
+        return int(float(m.group(1).replace(",", "")) * UNITS[m.group(2)])
+    return None
 
 
 def cmd_bomb_info(a):
@@ -194,7 +198,8 @@ def machine(ocigate):
         pass
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     commit = run(["git", "-C", root, "rev-parse", "HEAD"])
-    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no",
+                            "--", "src", "include", "CMakeLists.txt", "cmake"],
                            stdout=subprocess.PIPE, text=True).stdout.strip()
     try:
         load_avg = " ".join(open("/proc/loadavg").read().split()[:3])
@@ -209,7 +214,7 @@ def machine(ocigate):
         ("load average (1, 5, 15 min) at the start / at the end", "%s / %s" % (
             os.environ.get("BENCH_LOAD_START", "?"), load_avg)),
         ("ocigate", "%s, commit %s%s" % (run([ocigate, "version"]), commit[:12],
-                                         " (with uncommitted changes)" if dirty else "")),
+                                         " (with uncommitted changes to its sources)" if dirty else "")),
         ("igzip", run(["igzip", "--version"])),
         ("zstd", run(["zstd", "--version"])),
         ("openssl", run(["openssl", "version"])),
@@ -267,9 +272,11 @@ class Report:
         g = self.gen[img]
         return g["uncompressedSize"], g["size"]
 
-    def table(self, img):
+    def table(self, img, u=None):
+        """The tools' table; MB/s of u bytes (default: the image's tar)."""
         rows = self.res.get(img, {})
-        u, c = self.sizes(img)
+        if u is None:
+            u, _ = self.sizes(img)
         ref = self.med(img, REF)
         self.out("| tool | median wall s | MB/s (uncompressed) | peak RSS MiB | peer time / ocigate time |")
         self.out("|---|---:|---:|---:|---:|")
@@ -308,23 +315,52 @@ class Report:
                              measured))
 
     def speeds(self):
-        """Stage speeds (bytes/s) from the single-layer images."""
-        sp = {}
-        if "gzip-1L" in self.gen:
-            u, _ = self.sizes("gzip-1L")
-            t = self.med("gzip-1L", "stage: igzip -dc > /dev/null")
-            sp["inflate"] = u / t if t else None
-            t = self.med("gzip-1L", "stage: openssl dgst -sha256 of the tar")
-            sp["sha"] = u / t if t else None
-        if "zstd-1L" in self.gen:
-            u, _ = self.sizes("zstd-1L")
-            t = self.med("zstd-1L", "stage: zstd -dc > /dev/null")
-            sp["zstd"] = u / t if t else None
-        if "gzip-20L" in self.gen:
-            u, _ = self.sizes("gzip-20L")
-            t = self.med("gzip-20L", "stage: igzip -dc > /dev/null, each layer")
-            sp["inflate20"] = u / t if t else None
-        return sp
+        """Stage speeds in bytes/s: {"cli": {...}, "micro": {...}, "best": {...}}
+        for the stages inflate, inflate20 (the 20 layers), zstd and sha."""
+        cli = {}
+        for img, label, key in (
+                ("gzip-1L", "stage: igzip -dc > /dev/null", "inflate"),
+                ("gzip-1L", "stage: openssl dgst -sha256 of the tar", "sha"),
+                ("zstd-1L", "stage: zstd -dc > /dev/null", "zstd"),
+                ("gzip-20L", "stage: igzip -dc > /dev/null, each layer", "inflate20")):
+            if img in self.gen:
+                t = self.med(img, label)
+                if t:
+                    cli[key] = self.sizes(img)[0] / t
+        micro = self.micro()
+        if "inflate" in micro:
+            micro["inflate20"] = micro["inflate"]
+        best = {}
+        for k in ("inflate", "inflate20", "zstd", "sha"):
+            v = [x for x in (cli.get(k), micro.get(k)) if x]
+            if v:
+                best[k] = max(v)
+        return {"cli": cli, "micro": micro, "best": best}
+
+    def speed_table(self, sp):
+        self.out("| stage | command-line tool | in-process (`bench/micro`) | the bound uses |")
+        self.out("|---|---:|---:|---:|")
+        for k, what, tool, inproc in (
+                ("inflate", "gzip inflate (ISA-L), single layer", "`igzip -dc > /dev/null`",
+                 "`og_decoder`, decode.gzip"),
+                ("inflate20", "gzip inflate (ISA-L), the 20 layers",
+                 "`igzip -dc > /dev/null` each", "decode.gzip"),
+                ("zstd", "zstd decode", "`zstd -dc > /dev/null`", "`og_decoder`, decode.zstd"),
+                ("sha", "SHA-256", "`openssl dgst -sha256` of the tar", "`og_hash`, EVP")):
+            c, m, b = sp["cli"].get(k), sp["micro"].get(k), sp["best"].get(k)
+            if not b:
+                continue
+            self.out("| %s | %s GB/s (%s) | %s | %.2f GB/s (%.3f s/GB) |" % (
+                what, "%.2f" % (c / GB) if c else "n/a", cell(tool),
+                "%.2f GB/s (%s)" % (m / GB, inproc) if m else "n/a", b / GB, GB / b))
+        self.out()
+        self.out("GB/s of uncompressed output (decoders) or of input (SHA-256). The "
+                 "command-line figures include process start-up and reading the file from the "
+                 "page cache and, for the decoders, writing to /dev/null; `bench/micro` runs "
+                 "the stage in-process on 8 MiB of its own generated content (gzip ratio ~2.6), "
+                 "once per repetition. What the hardware allows is at least the faster of "
+                 "the two, so the bounds use it.")
+        self.out()
 
     def build(self):
         a = self.a
@@ -343,18 +379,9 @@ class Report:
         self.busy()
         self.out()
         sp = self.speeds()
-        sha = sp.get("sha")
         self.out("## Stage speeds (this machine, this run)")
         self.out()
-        for k, what in (("inflate", "ISA-L inflate (`igzip -dc > /dev/null`, single gzip layer)"),
-                        ("inflate20", "ISA-L inflate, the 20 layers one after the other"),
-                        ("zstd", "zstd decode (`zstd -dc > /dev/null`)"),
-                        ("sha", "SHA-256 (`openssl dgst -sha256` of the uncompressed tar)")):
-            v = sp.get(k)
-            self.out("- %s: %s" % (what, "n/a" if not v else "%.2f GB/s (%.3f s/GB)" % (
-                v / GB, GB / v)))
-        self.out()
-        self.micro_bounds()
+        self.speed_table(sp)
         if self.others is not None and self.others > 0.10:
             self.out("**The machine was shared**: other processes took %.0f%% of its CPU time "
                      "while the repetitions ran. Every tool is slowed alike (the runs are "
@@ -377,7 +404,7 @@ class Report:
             else:
                 self.table(name)
                 self.out()
-                self.bounds(name, sp, sha)
+                self.bounds(name, sp)
             for n in self.notes.get(name, []):
                 self.out("- note: %s" % n)
             self.out()
@@ -419,109 +446,94 @@ class Report:
                                      100 * self.others))
 
     def micro(self):
-        """In-process speeds from bench_micro (GB/s): sha, gzip, zstd."""
-        sp = {}
+        """In-process speeds (bytes/s) from bench_micro's runs: medians over
+        the repetitions of its median MB/s (sha: in; decoders: out)."""
+        runs = {}
         if not (self.a.micro and os.path.exists(self.a.micro)):
-            return sp
+            return {}
         with open(self.a.micro) as f:
             for line in f:
                 p = line.split()
                 if len(p) < 7:
                     continue
                 try:
-                    in_mb, out_mb = p[-3], p[-2]
                     if line.startswith("sha256"):
-                        sp["sha"] = float(in_mb) * 1e6
+                        runs.setdefault("sha", []).append(float(p[-3]) * 1e6)
                     elif line.startswith("decode.gzip"):
-                        sp["inflate"] = float(out_mb) * 1e6
+                        runs.setdefault("inflate", []).append(float(p[-2]) * 1e6)
                     elif line.startswith("decode.zstd"):
-                        sp["zstd"] = float(out_mb) * 1e6
+                        runs.setdefault("zstd", []).append(float(p[-2]) * 1e6)
                 except ValueError:
                     continue
-        return sp
+        return {k: statistics.median(v) for k, v in runs.items()}
 
-    def micro_bounds(self):
-        sp = self.micro()
-        if len(sp) < 3:
-            return
-        sha = sp["sha"]
-        self.out("In-process speeds from `bench/micro` (`og_hash`, `og_decoder`; 8 MiB inputs; "
-                 "run once after the repetitions), a cross-check of the tools' speeds above: "
-                 "SHA-256 %.2f GB/s, gzip decode %.2f GB/s, zstd decode %.2f GB/s out. The "
-                 "bounds from those, for information (the targets use the tools' speeds):" % (
-                     sha / GB, sp["inflate"] / GB, sp["zstd"] / GB))
-        self.out()
-        for name, dec in (("gzip-1L", "inflate"), ("zstd-1L", "zstd"), ("gzip-20L", "inflate")):
-            if name not in self.gen:
-                continue
-            u, c = self.sizes(name)
-            if name == "gzip-20L":
-                b = (u / sp[dec] + c / sha + u / sha) / 2
-            else:
-                b = max(u / sp[dec] + c / sha, u / sha)
-            ocig = self.med(name, REF)
-            self.out("- %s: %s s (%.2f s/GB); ocigate `--jobs 2` = %s x" % (
-                name, fmt_s(b), b / (u / GB), fmt_r(ocig / b) if ocig else "n/a"))
-        self.out()
+    @staticmethod
+    def bound_of(name, u, c, sp):
+        """The 2-core bound (s) and its parts, from speeds sp, or None."""
+        sha = sp.get("sha")
+        dec = {"gzip-1L": "inflate", "zstd-1L": "zstd", "gzip-20L": "inflate20"}[name]
+        d = sp.get(dec)
+        if not (d and sha):
+            return None, None
+        parts = (u / d, c / sha, u / sha)
+        if name == "gzip-20L":
+            return sum(parts) / 2, parts
+        return max(parts[0] + parts[1], parts[2]), parts
 
-    def bounds(self, name, sp, sha):
+    def bounds(self, name, sp):
         u, c = self.sizes(name)
         ocig = self.med(name, REF)
         per_gb = u / GB
-        self.out("Bound on 2 cores, from the stage speeds:")
+        b, parts = self.bound_of(name, u, c, sp["best"])
+        dec = "zstd decode" if name == "zstd-1L" else "inflate"
+        self.out("Bound on 2 cores, from the stage speeds above:")
         self.out()
+        if parts and name == "gzip-20L":
+            self.out("- total work: inflate %s s + compressed hash %s s + diff_id hash %s s, "
+                     "over 2 cores" % tuple(fmt_s(x) for x in parts))
+        elif parts:
+            self.out("- thread 1 (%s %s s + compressed hash %s s) vs thread 2 (diff_id hash "
+                     "%s s)" % (dec, fmt_s(parts[0]), fmt_s(parts[1]), fmt_s(parts[2])))
+        what = {"gzip-1L": "single gzip layer bound", "zstd-1L": "single zstd layer bound",
+                "gzip-20L": "20-layer bound"}[name]
+        r = self.bound_line(what, b, ocig, per_gb)
+        tb, _ = self.bound_of(name, u, c, sp["cli"])
+        if tb and ocig and sp["micro"]:
+            self.out("- (from the command-line tools' speeds alone: %s s; ocigate = %.2f x)" % (
+                fmt_s(tb), ocig / tb))
+        j1 = self.med(name, "ocigate --jobs 1")
         if name == "gzip-1L":
-            inf = sp.get("inflate")
-            b = None
-            if inf and sha:
-                b = max(u / inf + c / sha, u / sha)
-                self.out("- thread 1 (inflate %s s + compressed hash %s s) vs thread 2 "
-                         "(diff_id hash %s s)" % (fmt_s(u / inf), fmt_s(c / sha), fmt_s(u / sha)))
-            r = self.bound_line("single gzip layer bound", b, ocig, per_gb)
             self.target("single gzip layer: ocigate <= 1.15 x the inflate bound",
-                        None if r is None else r <= 1.15,
-                        "n/a" if r is None else "%.2f x" % r)
+                        None if r is None else r <= 1.15, "n/a" if r is None else "%.2f x" % r)
             pipe = self.med(name, "igzip -dc | sha256sum")
             if pipe and ocig:
                 self.target("single gzip layer: ocigate <= 0.40 x `igzip -dc | sha256sum`",
                             ocig / pipe <= 0.40, "%.2f x (%s s vs %s s)" % (
                                 ocig / pipe, fmt_s(ocig), fmt_s(pipe)))
-            j1 = self.med(name, "ocigate --jobs 1")
             if j1 and ocig:
                 self.out("- `--jobs 1` / `--jobs 2`: %.2f" % (j1 / ocig))
         elif name == "zstd-1L":
-            z = sp.get("zstd")
-            b = None
-            if z and sha:
-                b = max(u / z + c / sha, u / sha)
-                self.out("- thread 1 (zstd decode %s s + compressed hash %s s) vs thread 2 "
-                         "(diff_id hash %s s)" % (fmt_s(u / z), fmt_s(c / sha), fmt_s(u / sha)))
-            r = self.bound_line("single zstd layer bound", b, ocig, per_gb)
             self.target("single zstd layer: ocigate <= 1.15 x the SHA-256 bound",
                         None if r is None else r <= 1.15, "n/a" if r is None else "%.2f x" % r)
-        elif name == "gzip-20L":
-            inf = sp.get("inflate20") or sp.get("inflate")
-            b = None
-            if inf and sha:
-                b = (u / inf + c / sha + u / sha) / 2
-                self.out("- total work: inflate %s s + compressed hash %s s + diff_id hash %s s, "
-                         "over 2 cores" % (fmt_s(u / inf), fmt_s(c / sha), fmt_s(u / sha)))
-            self.bound_line("20-layer bound", b, ocig, per_gb)
-            j1 = self.med(name, "ocigate --jobs 1")
-            if j1 and ocig:
-                self.out("- `--jobs 1` / `--jobs 2`: **%.2f**" % (j1 / ocig))
-                self.target("20 layers: `--jobs 2` >= 1.8 x faster than `--jobs 1`",
-                            j1 / ocig >= 1.8, "%.2f x (%s s vs %s s)" % (
-                                j1 / ocig, fmt_s(j1), fmt_s(ocig)))
+        elif name == "gzip-20L" and j1 and ocig:
+            self.out("- `--jobs 1` / `--jobs 2`: **%.2f**" % (j1 / ocig))
+            self.target("20 layers: `--jobs 2` >= 1.8 x faster than `--jobs 1`",
+                        j1 / ocig >= 1.8, "%.2f x (%s s vs %s s)" % (
+                            j1 / ocig, fmt_s(j1), fmt_s(ocig)))
 
     def bomb(self):
         u, c = self.sizes("bomb")
         info = {}
         if self.a.bomb_info and os.path.exists(self.a.bomb_info):
             info = load(self.a.bomb_info)
-        self.table("bomb")
-        self.out()
         ids = [f["id"] for f in info.get("findings", [])]
+        stopped = any(i in ("layer.compression_ratio", "size.uncompressed") for i in ids)
+        # MB/s of what ocigate inflated: the limit when it stopped there.
+        self.table("bomb", info.get("limit") if stopped and info.get("limit") else None)
+        if stopped and info.get("limit"):
+            self.out()
+            self.out("(MB/s of the limit's worth of bytes, where ocigate stopped.)")
+        self.out()
         self.out("- ocigate exit %s; findings: %s" % (
             info.get("rc", "?"), ", ".join("`%s`" % i for i in ids) or "none"))
         for f in info.get("findings", []):
@@ -532,7 +544,6 @@ class Report:
         limit = info.get("limit")
         ocig = self.med("bomb", REF)
         t_lim = self.med("bomb", "stage: igzip -dc of the limit's worth > /dev/null")
-        stopped = any(i in ("layer.compression_ratio", "size.uncompressed") for i in ids)
         if limit and t_lim:
             nbytes = info.get("limitCutBytes") or limit
             t = t_lim * limit / nbytes

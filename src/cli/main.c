@@ -85,6 +85,10 @@ int og_cli__library_error(const og_ctx *ctx, int code)
 		og_cli__error("out of memory");
 	else
 		og_cli__error("internal error (code %d)", code);
+	/* A registry that says "no such repository, tag or blob" is a registry
+	 * failure (exit 3), not a usage error. */
+	if (code == OG_ENOTFOUND && id && strncmp(id, "registry.", 9) == 0)
+		return OG_EXIT_NETWORK;
 	return og_cli__exit_code(code);
 }
 

@@ -649,6 +649,18 @@ static int inflate_archive(tar_fs *t, og_ctx *ctx, const char *path)
 			goto done;
 		}
 		total += (uint64_t)n;
+		/* The temp file is bounded like a layer: a decompression bomb
+		 * posing as `docker save | gzip` must not fill $TMPDIR. */
+		if (total > OG_RATIO_FLOOR &&
+		    (total / OG_DEFAULT_MAX_RATIO > t->file_size ||
+		     total > OG_DEFAULT_MAX_UNCOMPRESSED)) {
+			error = og_error_set(ctx, OG_ELIMIT,
+				"%s: the compressed archive inflates past %llu bytes, over %u times "
+				"its size of %llu bytes: not inflated further (a decompression bomb?)",
+				path, (unsigned long long)total, OG_DEFAULT_MAX_RATIO,
+				(unsigned long long)t->file_size);
+			goto done;
+		}
 	}
 	if (n < 0) {
 		/* The raw reader's failure (an I/O error) is already on ctx. */

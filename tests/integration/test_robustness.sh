@@ -98,5 +98,22 @@ cp "$OG_IMAGES/valid-oci-traps/index.json" "$OG_IMAGES/valid-oci-traps/oci-layou
 ln -s blobs "$w/loop/blobs"
 og_run validate "oci:$w/loop:latest"
 after_run "blobs is a symlink loop" validate
+# `docker save | gzip` posing as an image: 400 MiB of zeros (ratio ~230) must
+# be cut at the limit, leaving nothing in TMPDIR.
+mkdir -p "$w/tmpdir"
+head -c 400M /dev/zero | gzip -1 >"$w/bomb.tar.gz"
+og_run_env TMPDIR="$w/tmpdir" -- validate "docker-archive:$w/bomb.tar.gz"
+after_run "gzip bomb as a docker-archive" validate
+og_assert_exit "gzip bomb as a docker-archive: exit 2" 2
+if grep -q "decompression bomb" "$OG_ERR"; then
+    og_pass "gzip bomb: the message says why"
+else
+    og_fail "gzip bomb: the message says why" "$(cat "$OG_ERR")"
+fi
+if [ -z "$(ls -A "$w/tmpdir")" ]; then
+    og_pass "gzip bomb: no temp file left"
+else
+    og_fail "gzip bomb: no temp file left" "$(ls -A "$w/tmpdir")"
+fi
 
 og_finish
