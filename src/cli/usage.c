@@ -14,6 +14,7 @@ static const char usage_main[] =
 	"  schema FILE      check one JSON document against its image-spec schema\n"
 	"  policy init      print the built-in policy, a file to start from\n"
 	"  policy check FILE  check a policy file\n"
+	"  copy SRC DST     copy an image by digest to a registry, oci: or oci-archive:\n"
 	"  version          print the version (also --version)\n"
 	"  help [COMMAND]   print this help or a command's help (also --help, -h)\n"
 	"\n"
@@ -118,6 +119,44 @@ static const char usage_policy[] =
 	"Exit codes: 0 valid, 1 the policy is not valid, 2 usage error or FILE\n"
 	"cannot be read.\n";
 
+static const char usage_copy[] =
+	"Usage: ocigate copy [OPTIONS] SRC DST\n"
+	"\n"
+	"Copy an image by digest, byte for byte. SRC is any image reference\n"
+	"(oci:, oci-archive:, docker-archive:, a registry); DST is a registry\n"
+	"(docker://HOST/REPO[:TAG], tag 'latest' by default), oci:DIR[:TAG] or\n"
+	"oci-archive:PATH[:TAG]. A multi-platform index is copied whole. Blobs DST\n"
+	"has are skipped; on the same registry they are mounted; others are\n"
+	"streamed and their digests verified. The tag is set last, once every\n"
+	"blob and manifest is in place, and DST is checked to hold the source\n"
+	"digest. An oci-archive is written to a temp file, then renamed.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --platform OS/ARCH[/VARIANT]\n"
+	"                             copy only this image of an index (its digest\n"
+	"                             differs from the index's; a note says so)\n"
+	"      --dry-run              print the plan (blobs to mount, copy or skip,\n"
+	"                             manifests, tag) and change nothing\n"
+	"      --digestfile FILE      write the digest at DST to FILE\n"
+	"  -j, --jobs N               blobs copied at once (default: 1)\n"
+	"      --creds USER:PASSWORD  credentials for every registry\n"
+	"      --creds-stdin          read USER:PASSWORD from standard input\n"
+	"      --authfile FILE        a containers auth.json\n"
+	"      --tls-verify=BOOL      false: no TLS verification, plain HTTP allowed\n"
+	"      --cacert FILE          a PEM CA bundle for a private registry CA\n"
+	"      --retries N            attempts after the first (default: 4)\n"
+	"      --retry-delay DURATION base of the backoff: N ms, Nms or Ns\n"
+	"                             (default: 500ms)\n"
+	"      --timeout DURATION     deadline of one operation: N s, Nms or Ns\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	"Progress bars go to standard error when it is a terminal.\n"
+	"\n"
+	"Exit codes: 0 copied, 1 the destination digest differs from the source\n"
+	"(promote.digest_changed), 2 usage error or SRC is not an image,\n"
+	"3 registry or network failure, 4 authentication or permission refused,\n"
+	"70 internal error.\n";
+
 static const char usage_version[] =
 	"Usage: ocigate version\n"
 	"\n"
@@ -142,6 +181,8 @@ void og_cli__usage(FILE *fp, const char *command)
 		text = usage_schema;
 	else if (strcmp(command, "policy") == 0)
 		text = usage_policy;
+	else if (strcmp(command, "copy") == 0)
+		text = usage_copy;
 	else if (strcmp(command, "version") == 0)
 		text = usage_version;
 	else if (strcmp(command, "help") == 0)
