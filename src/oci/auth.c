@@ -448,7 +448,6 @@ static int helper_exec(char **out, size_t *out_len, int *status, og_ctx *ctx,
 		ssize_t n;
 
 		if (left <= 0) {
-			kill(pid, SIGKILL);
 			error = og_error_set_id(ctx, OG_EAUTH, "registry.auth",
 				"credential helper %s did not answer within %d s", prog,
 				HELPER_TIMEOUT_MS / 1000);
@@ -476,7 +475,6 @@ static int helper_exec(char **out, size_t *out_len, int *status, og_ctx *ctx,
 			break;
 		len += (size_t)n;
 		if (len > HELPER_MAX_OUTPUT) {
-			kill(pid, SIGKILL);
 			error = og_error_set_id(ctx, OG_EAUTH, "registry.auth",
 				"credential helper %s printed more than %zu bytes", prog,
 				HELPER_MAX_OUTPUT);
@@ -498,12 +496,6 @@ static int helper_exec(char **out, size_t *out_len, int *status, og_ctx *ctx,
 		buf = NULL;
 	}
 done:
-	if (pid > 0) {
-		int st;
-
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-	}
 	if (fa_init)
 		posix_spawn_file_actions_destroy(&fa);
 	if (sv[0] >= 0)
@@ -514,6 +506,14 @@ done:
 		close(op[0]);
 	if (op[1] >= 0)
 		close(op[1]);
+	/* Failed before the helper was reaped: stop it, then reap it. */
+	if (pid > 0) {
+		int st;
+
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (buf) {
 		wipe(buf, len);
 		free(buf);
