@@ -64,7 +64,8 @@ int og_cli__parse_platform(const char *command, const char *arg);
 /*
  * Registry options (src/cli/transport.c): --creds USER:PASS, --creds-stdin,
  * --authfile FILE, --tls-verify[=BOOL], --cacert FILE, --retries N,
- * --retry-delay DURATION, --timeout DURATION (DURATION: 500ms, 2s, 1.5m, or
+ * --retry-delay DURATION, --timeout DURATION, --stall-timeout DURATION (a
+ * transfer under 1 KiB/s this long is cut and retried) (DURATION: 500ms, 2s, 1.5m, or
  * a bare number of seconds). Each takes "--opt VALUE" or "--opt=VALUE".
  *
  * og_cli__transport_flag consumes the option at argv[*i]: returns 1 (*i then

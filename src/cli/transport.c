@@ -147,6 +147,16 @@ int og_cli__transport_flag(og_transport_options *t, int argc, char **argv, int *
 			t->retry_max_delay_ms = (unsigned int)ms;
 		return 1;
 	}
+	if (is_opt(a, "--stall-timeout")) {
+		if ((v = value_of("--stall-timeout", argc, argv, i)) == NULL)
+			return -1;
+		if (parse_duration(&ms, v) < 0 || ms < 1000) {
+			og_cli__usage_error(NULL, "invalid --stall-timeout '%s' (at least 1s)", v);
+			return -1;
+		}
+		t->low_speed_s = (unsigned int)((ms + 999) / 1000);
+		return 1;
+	}
 	if (is_opt(a, "--timeout")) {
 		if ((v = value_of("--timeout", argc, argv, i)) == NULL)
 			return -1;
