@@ -950,6 +950,8 @@ typedef struct copy_run {
 	progress *progs;        /* one per blob */
 	uint64_t *bytes;        /* per blob: bytes streamed */
 	int *mounted;           /* per blob: 1 mounted, 0 streamed */
+	const char **ids;       /* per blob: the finding id of its failure (the
+	                         * pool copies the message only) */
 } copy_run;
 
 static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
@@ -989,6 +991,8 @@ static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
 	if (job.prog)
 		progress_show(job.prog, 1);
 done:
+	if (error < 0)
+		run->ids[i] = wctx->error_id;
 	free(upload);
 	return error;
 }
@@ -1373,7 +1377,8 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 	run.plan = &plan;
 	if ((run.progs = calloc(plan.blob_count + 1, sizeof(*run.progs))) == NULL ||
 	    (run.bytes = calloc(plan.blob_count + 1, sizeof(*run.bytes))) == NULL ||
-	    (run.mounted = calloc(plan.blob_count + 1, sizeof(*run.mounted))) == NULL) {
+	    (run.mounted = calloc(plan.blob_count + 1, sizeof(*run.mounted))) == NULL ||
+	    (run.ids = calloc(plan.blob_count + 1, sizeof(*run.ids))) == NULL) {
 		error = og_error_oom(ctx);
 		goto done;
 	}
@@ -1383,8 +1388,11 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 		run.progs[i].digest = plan.blobs[i].digest;
 		run.progs[i].size = plan.blobs[i].size;
 	}
-	if ((error = og_pool_run(ctx, plan.blob_count, jobs, copy_blob_job, &run)) < 0)
+	if ((error = og_pool_run(ctx, plan.blob_count, jobs, copy_blob_job, &run)) < 0) {
+		for (i = 0; i < plan.blob_count && !ctx->error_id; i++)
+			ctx->error_id = run.ids[i];
 		goto done;
+	}
 	for (i = 0; i < plan.blob_count; i++) {
 		if (plan.blobs[i].action == OG_COPY_SKIP)
 			continue;
@@ -1420,6 +1428,7 @@ done:
 	free(run.progs);
 	free(run.bytes);
 	free(run.mounted);
+	free(run.ids);
 	dest_dispose(&d);
 	og_copy__plan_dispose(&plan);
 	og_source_free(src);
