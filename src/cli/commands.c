@@ -69,13 +69,18 @@ int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const cmd = "inspect";
 	og_inspect_options io = OG_INSPECT_OPTIONS_INIT;
+	og_transport_options to = OG_TRANSPORT_OPTIONS_INIT;
 	const char *ref = NULL;
-	char *out = NULL;
+	char *out = NULL, *secret = NULL;
 	size_t out_len = 0;
 	int c, error, status, raw = 0, config = 0;
 
 	opterr = 0;
 	optind = 1;
+	if (og_cli__transport_take(&to, &argc, argv) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
 	while ((c = getopt_long(argc, argv, ":f:p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RAW:
@@ -109,6 +114,11 @@ int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 	if ((status = one_operand(&ref, cmd, "REF", argc, argv)) != 0)
 		goto done;
 	io.what = raw ? OG_INSPECT_RAW : config ? OG_INSPECT_CONFIG : OG_INSPECT_SUMMARY;
+	if (og_cli__transport_finish(&to, &secret) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
+	io.transport = &to;
 	if ((error = og_inspect(&out, &out_len, ctx, ref, &io)) < 0) {
 		status = og_cli__library_error(ctx, error);
 		goto done;
@@ -116,6 +126,7 @@ int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 	/* Raw bytes go out unchanged; a summary ends with a newline. */
 	status = og_cli__write_stdout(out, out_len, io.what == OG_INSPECT_SUMMARY);
 done:
+	og_cli__transport_secret_free(secret);
 	og_free(out);
 	return status;
 }
@@ -259,9 +270,11 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const cmd = "validate";
 	og_validate_options vo = OG_VALIDATE_OPTIONS_INIT;
+	og_transport_options to = OG_TRANSPORT_OPTIONS_INIT;
 	report_args ra;
 	og_report *report = NULL;
 	const char *ref = NULL;
+	char *secret = NULL;
 	int c, error, status;
 
 	memset(&ra, 0, sizeof(ra));
@@ -269,6 +282,10 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 	ra.fail_on = OG_SEV_NONE;
 	opterr = 0;
 	optind = 1;
+	if (og_cli__transport_take(&to, &argc, argv) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
 	while ((c = getopt_long(argc, argv, ":f:j:p:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -317,12 +334,18 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 		goto done;
 	if (ra.output && (status = og_cli__check_output(cmd, ra.output)) != 0)
 		goto done;
+	if (og_cli__transport_finish(&to, &secret) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
+	vo.transport = &to;
 	if ((error = og_validate(&report, ctx, ref, &vo)) < 0) {
 		status = og_cli__library_error(ctx, error);
 		goto done;
 	}
 	status = emit_report(report, &ra);
 done:
+	og_cli__transport_secret_free(secret);
 	og_report_free(report);
 	return status;
 }
