@@ -31,22 +31,6 @@
 #include "oci/source.h"
 #include "copy.h"
 
-/*
- * The registry client is built by another module; until it is linked in,
- * registry destinations report that they are unavailable instead of
- * failing the link. (Weak references resolve to NULL when absent.)
- */
-#pragma weak og_image_ref_parse
-#pragma weak og_image_ref_dispose
-#pragma weak og_image_ref_is_registry
-#pragma weak og_registry_new
-#pragma weak og_registry_free
-#pragma weak og_registry_head_manifest
-#pragma weak og_registry_put_manifest
-#pragma weak og_registry_head_blob
-#pragma weak og_registry_mount_blob
-#pragma weak og_registry_push_blob
-
 #define REF_NAME "org.opencontainers.image.ref.name"
 #define BUF_SIZE (256u * 1024u)
 
@@ -478,9 +462,8 @@ static void dest_dispose(dest *d)
 		unlink(d->tmp_path);
 		free(d->tmp_path);
 	}
-	if (d->reg && og_registry_free)
-		og_registry_free(d->reg);
-	if (d->have_iref && og_image_ref_dispose)
+	og_registry_free(d->reg);
+	if (d->have_iref)
 		og_image_ref_dispose(&d->iref);
 	free(d->ref);
 	free(d->path);
@@ -488,16 +471,6 @@ static void dest_dispose(dest *d)
 	free(d->mount_from);
 	memset(d, 0, sizeof(*d));
 	d->tmp_fd = -1;
-}
-
-static int registry_available(og_ctx *ctx, const char *ref)
-{
-	if (!og_image_ref_parse || !og_registry_new || !og_registry_head_blob ||
-	    !og_registry_push_blob || !og_registry_put_manifest ||
-	    !og_registry_head_manifest || !og_registry_mount_blob)
-		return og_error_set(ctx, OG_EINVALID,
-			"%s: registry destinations are not available in this build", ref);
-	return 0;
 }
 
 /* "oci:DIR[:TAG]" / "oci-archive:PATH[:TAG]": the first ':' splits (as
@@ -531,10 +504,7 @@ static int dest_open(dest *d, og_ctx *ctx, const char *ref, const char *src_ref,
 		return og_error_set(ctx, OG_EINVALID,
 			"%s: docker-archive is not a copy destination (use oci:, oci-archive: or a registry)",
 			ref);
-	if ((error = registry_available(ctx, ref)) < 0)
-		return error;
-	if (!starts_with(ref, "docker://") && og_image_ref_is_registry &&
-	    !og_image_ref_is_registry(ref))
+	if (!starts_with(ref, "docker://") && !og_image_ref_is_registry(ref))
 		return og_error_set(ctx, OG_EINVALID,
 			"%s: not a destination (oci:DIR[:TAG], oci-archive:PATH[:TAG] or "
 			"docker://HOST/REPO[:TAG])", ref);
@@ -553,7 +523,7 @@ static int dest_open(dest *d, og_ctx *ctx, const char *ref, const char *src_ref,
 	if ((error = og_registry_new(&d->reg, ctx, d->iref.host, topts)) < 0)
 		goto done;
 	/* The same registry host: blobs can be mounted from SRC's repo. */
-	if (og_image_ref_is_registry && og_image_ref_is_registry(src_ref) &&
+	if (og_image_ref_is_registry(src_ref) &&
 	    !starts_with(src_ref, "oci:") && !starts_with(src_ref, "oci-archive:") &&
 	    !starts_with(src_ref, "docker-archive:") &&
 	    og_image_ref_parse(&sref, ctx, src_ref) == 0) {
@@ -1341,7 +1311,7 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 		error = og_error_set(ctx, OG_EINVALID, "copy needs a source and a destination");
 		goto done;
 	}
-	if ((error = og_source_open(&src, ctx, src_ref, &f)) < 0)
+	if ((error = og_source_open_opts(&src, ctx, src_ref, &f, opts->transport)) < 0)
 		goto done;
 	if ((error = og_copy__plan_source(&plan, ctx, src, opts->platform)) < 0)
 		goto done;
