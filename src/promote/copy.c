@@ -635,19 +635,22 @@ typedef struct progress {
 
 static void progress_show(progress *p, int final)
 {
-	const char *enc;
+	const char *enc, *unit = "MiB";
+	double div = 1048576.0;
 
-	if (!p->on)
+	if (!p->on || (!p->bar && !final))
 		return;
-	if (!p->bar && !final)
-		return;
-	if (!final && p->done - p->last < (1u << 20) && p->done != p->size)
+	/* redraw every MiB; the final line is drawn once, by the caller */
+	if (!final && (p->done - p->last < (1u << 20) || p->done == p->size))
 		return;
 	p->last = p->done;
+	if (p->size < (1u << 20)) {
+		unit = "KiB";
+		div = 1024.0;
+	}
 	enc = og_digest_encoded(p->digest);
-	fprintf(stderr, "%scopy %.12s %6.1f / %.1f MiB %3u%%%s", p->bar ? "\r" : "",
-		enc ? enc : p->digest, (double)p->done / 1048576.0,
-		(double)p->size / 1048576.0,
+	fprintf(stderr, "%scopy %.12s %8.1f / %.1f %s %3u%%%s", p->bar ? "\r" : "",
+		enc ? enc : p->digest, (double)p->done / div, (double)p->size / div, unit,
 		p->size ? (unsigned int)(p->done * 100 / p->size) : 100u, final ? "\n" : "");
 	fflush(stderr);
 }

@@ -42,6 +42,7 @@ no_tag() {
 blob_writes='(.method == "PUT" or .method == "PATCH" or .method == "POST") and (.path | test("/blobs/uploads/"))'
 
 ARCH="oci-archive:$IMG/valid-oci-archive/image.tar"
+MULTI_PRE="oci:$IMG/valid-oci-multilayer:latest"
 SRC_DIGEST=$(raw_digest "$ARCH") || og_die "skopeo cannot read $ARCH"
 
 # ----------------------------------------------- oci-archive -> registry
@@ -72,6 +73,19 @@ og_assert_eq "no PATCH/PUT of blobs" \
     "$(count '(.method == "PUT" or .method == "PATCH") and (.path | test("/blobs/"))')" 0
 og_check "result says mounted" grep -Eq '^blobs 0 copied, [1-9][0-9]* mounted' "$OG_OUT"
 og_assert_eq "mounted copy has the digest" "$(raw_digest "docker://$R/prod/app:1")" "$SRC_DIGEST"
+
+# a registry that declines the mount (202): the blobs go into its upload session
+faultproxy_set p '[{"method":"POST","path":"mount=","strip_query":true}]'
+: >"$LOG"
+og_run copy "docker://$P/team/app:1" "docker://$P/prod2/app:1"
+og_assert_exit "same-registry copy, mount declined (202)" 0
+og_check "declined: the mounts were asked" test "$(count '.method == "POST" and (.path | test("mount="))')" -gt 0
+og_check "declined: blobs uploaded into the sessions" test "$(count '.method == "PUT" and (.path | test("/blobs/uploads/"))')" -gt 0
+og_check "declined: no extra upload session" \
+    test "$(count '.method == "POST" and (.path | test("mount=") | not)')" -eq 0
+og_check "declined: result says copied, not mounted" grep -Eq '^blobs [1-9][0-9]* copied, 0 mounted' "$OG_OUT"
+og_assert_eq "declined: DST has the digest" "$(raw_digest "docker://$R/prod2/app:1")" "$SRC_DIGEST"
+faultproxy_set p '[]'
 
 # ------------------------------------------ registry -> oci: / oci-archive:
 og_run copy "docker://$R/team/app:1" "oci:$W/layout:v1"
@@ -120,6 +134,18 @@ og_assert_eq "--dry-run: no write request" \
 og_run copy --dry-run "$ARCH" "docker://$P/team/app:1"
 og_check "--dry-run against a full DST: all skipped" grep -q 'skip (present)' "$OG_OUT"
 og_check "--dry-run: tag already set" grep -q "^tag 1 $SRC_DIGEST skip" "$OG_OUT"
+
+# ------------------------------ docker-archive: the synthesized manifest as is
+DARCH="docker-archive:$IMG/valid-docker-legacy/image.tar"
+DARCH_DIGEST=$(raw_digest "$DARCH") || og_die "skopeo cannot read $DARCH"
+og_run copy -j 3 "$DARCH" "docker://$P/legacy/app:1"
+og_assert_exit "copy docker-archive -> registry (-j 3)" 0
+og_assert_eq "docker-archive: the digest skopeo gives it" "$(raw_digest "docker://$R/legacy/app:1")" "$DARCH_DIGEST"
+og_check "no progress bars when stderr is not a terminal" test -z "$(tr -cd '\r' <"$OG_ERR")"
+if command -v script >/dev/null 2>&1; then
+    script -qec "$OCIGATE copy $MULTI_PRE oci:$W/tty-layout:1" "$W/tty.log" >/dev/null 2>&1 </dev/null
+    og_check "progress bars on a terminal" grep -Eq "copy [0-9a-f]{12} .* (KiB|MiB) 100%" "$W/tty.log"
+fi
 
 # --------------------------------------------- interrupted, then rerun
 MULTI="oci:$IMG/valid-oci-multilayer:latest"
