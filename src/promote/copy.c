@@ -31,22 +31,6 @@
 #include "oci/source.h"
 #include "copy.h"
 
-/*
- * The registry client is built by another module; until it is linked in,
- * registry destinations report that they are unavailable instead of
- * failing the link. (Weak references resolve to NULL when absent.)
- */
-#pragma weak og_image_ref_parse
-#pragma weak og_image_ref_dispose
-#pragma weak og_image_ref_is_registry
-#pragma weak og_registry_new
-#pragma weak og_registry_free
-#pragma weak og_registry_head_manifest
-#pragma weak og_registry_put_manifest
-#pragma weak og_registry_head_blob
-#pragma weak og_registry_mount_blob
-#pragma weak og_registry_push_blob
-
 #define REF_NAME "org.opencontainers.image.ref.name"
 #define BUF_SIZE (256u * 1024u)
 
@@ -478,9 +462,8 @@ static void dest_dispose(dest *d)
 		unlink(d->tmp_path);
 		free(d->tmp_path);
 	}
-	if (d->reg && og_registry_free)
-		og_registry_free(d->reg);
-	if (d->have_iref && og_image_ref_dispose)
+	og_registry_free(d->reg);
+	if (d->have_iref)
 		og_image_ref_dispose(&d->iref);
 	free(d->ref);
 	free(d->path);
@@ -488,16 +471,6 @@ static void dest_dispose(dest *d)
 	free(d->mount_from);
 	memset(d, 0, sizeof(*d));
 	d->tmp_fd = -1;
-}
-
-static int registry_available(og_ctx *ctx, const char *ref)
-{
-	if (!og_image_ref_parse || !og_registry_new || !og_registry_head_blob ||
-	    !og_registry_push_blob || !og_registry_put_manifest ||
-	    !og_registry_head_manifest || !og_registry_mount_blob)
-		return og_error_set(ctx, OG_EINVALID,
-			"%s: registry destinations are not available in this build", ref);
-	return 0;
 }
 
 /* "oci:DIR[:TAG]" / "oci-archive:PATH[:TAG]": the first ':' splits (as
@@ -531,10 +504,7 @@ static int dest_open(dest *d, og_ctx *ctx, const char *ref, const char *src_ref,
 		return og_error_set(ctx, OG_EINVALID,
 			"%s: docker-archive is not a copy destination (use oci:, oci-archive: or a registry)",
 			ref);
-	if ((error = registry_available(ctx, ref)) < 0)
-		return error;
-	if (!starts_with(ref, "docker://") && og_image_ref_is_registry &&
-	    !og_image_ref_is_registry(ref))
+	if (!starts_with(ref, "docker://") && !og_image_ref_is_registry(ref))
 		return og_error_set(ctx, OG_EINVALID,
 			"%s: not a destination (oci:DIR[:TAG], oci-archive:PATH[:TAG] or "
 			"docker://HOST/REPO[:TAG])", ref);
@@ -553,7 +523,7 @@ static int dest_open(dest *d, og_ctx *ctx, const char *ref, const char *src_ref,
 	if ((error = og_registry_new(&d->reg, ctx, d->iref.host, topts)) < 0)
 		goto done;
 	/* The same registry host: blobs can be mounted from SRC's repo. */
-	if (og_image_ref_is_registry && og_image_ref_is_registry(src_ref) &&
+	if (og_image_ref_is_registry(src_ref) &&
 	    !starts_with(src_ref, "oci:") && !starts_with(src_ref, "oci-archive:") &&
 	    !starts_with(src_ref, "docker-archive:") &&
 	    og_image_ref_parse(&sref, ctx, src_ref) == 0) {
@@ -665,19 +635,22 @@ typedef struct progress {
 
 static void progress_show(progress *p, int final)
 {
-	const char *enc;
+	const char *enc, *unit = "MiB";
+	double div = 1048576.0;
 
-	if (!p->on)
+	if (!p->on || (!p->bar && !final))
 		return;
-	if (!p->bar && !final)
-		return;
-	if (!final && p->done - p->last < (1u << 20) && p->done != p->size)
+	/* redraw every MiB; the final line is drawn once, by the caller */
+	if (!final && (p->done - p->last < (1u << 20) || p->done == p->size))
 		return;
 	p->last = p->done;
+	if (p->size < (1u << 20)) {
+		unit = "KiB";
+		div = 1024.0;
+	}
 	enc = og_digest_encoded(p->digest);
-	fprintf(stderr, "%scopy %.12s %6.1f / %.1f MiB %3u%%%s", p->bar ? "\r" : "",
-		enc ? enc : p->digest, (double)p->done / 1048576.0,
-		(double)p->size / 1048576.0,
+	fprintf(stderr, "%scopy %.12s %8.1f / %.1f %s %3u%%%s", p->bar ? "\r" : "",
+		enc ? enc : p->digest, (double)p->done / div, (double)p->size / div, unit,
 		p->size ? (unsigned int)(p->done * 100 / p->size) : 100u, final ? "\n" : "");
 	fflush(stderr);
 }
@@ -950,6 +923,8 @@ typedef struct copy_run {
 	progress *progs;        /* one per blob */
 	uint64_t *bytes;        /* per blob: bytes streamed */
 	int *mounted;           /* per blob: 1 mounted, 0 streamed */
+	const char **ids;       /* per blob: the finding id of its failure (the
+	                         * pool copies the message only) */
 } copy_run;
 
 static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
@@ -989,6 +964,8 @@ static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
 	if (job.prog)
 		progress_show(job.prog, 1);
 done:
+	if (error < 0)
+		run->ids[i] = wctx->error_id;
 	free(upload);
 	return error;
 }
@@ -1337,7 +1314,7 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 		error = og_error_set(ctx, OG_EINVALID, "copy needs a source and a destination");
 		goto done;
 	}
-	if ((error = og_source_open(&src, ctx, src_ref, &f)) < 0)
+	if ((error = og_source_open_opts(&src, ctx, src_ref, &f, opts->transport)) < 0)
 		goto done;
 	if ((error = og_copy__plan_source(&plan, ctx, src, opts->platform)) < 0)
 		goto done;
@@ -1373,7 +1350,8 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 	run.plan = &plan;
 	if ((run.progs = calloc(plan.blob_count + 1, sizeof(*run.progs))) == NULL ||
 	    (run.bytes = calloc(plan.blob_count + 1, sizeof(*run.bytes))) == NULL ||
-	    (run.mounted = calloc(plan.blob_count + 1, sizeof(*run.mounted))) == NULL) {
+	    (run.mounted = calloc(plan.blob_count + 1, sizeof(*run.mounted))) == NULL ||
+	    (run.ids = calloc(plan.blob_count + 1, sizeof(*run.ids))) == NULL) {
 		error = og_error_oom(ctx);
 		goto done;
 	}
@@ -1383,8 +1361,11 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 		run.progs[i].digest = plan.blobs[i].digest;
 		run.progs[i].size = plan.blobs[i].size;
 	}
-	if ((error = og_pool_run(ctx, plan.blob_count, jobs, copy_blob_job, &run)) < 0)
+	if ((error = og_pool_run(ctx, plan.blob_count, jobs, copy_blob_job, &run)) < 0) {
+		for (i = 0; i < plan.blob_count && !ctx->error_id; i++)
+			ctx->error_id = run.ids[i];
 		goto done;
+	}
 	for (i = 0; i < plan.blob_count; i++) {
 		if (plan.blobs[i].action == OG_COPY_SKIP)
 			continue;
@@ -1420,6 +1401,7 @@ done:
 	free(run.progs);
 	free(run.bytes);
 	free(run.mounted);
+	free(run.ids);
 	dest_dispose(&d);
 	og_copy__plan_dispose(&plan);
 	og_source_free(src);

@@ -27,6 +27,9 @@ whose match fits and whose occurrence counter selects this request applies:
      "drop": true                             close the connection without answering
      "delay": S                               (alone or with another fault) wait S
                                               seconds before answering
+     "strip_query": true                      forward without the query string (a
+                                              mount POST becomes a plain upload
+                                              start: the registry answers 202)
     }
 
 Without nth/from/count a rule applies to every matching request.
@@ -277,7 +280,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         up = st.upstream
         conn = http.client.HTTPConnection(up.hostname, up.port or 80, timeout=300)
         try:
-            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            path = self.path
+            if rule is not None and rule.get("strip_query"):
+                path = path.split("?", 1)[0]
+            conn.putrequest(self.command, path, skip_host=True, skip_accept_encoding=True)
             chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
             for k, v in self.headers.items():
                 if k.lower() in HOP:
