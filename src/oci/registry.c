@@ -5,8 +5,12 @@
  * code serves whole responses (manifests, tokens) and streamed blobs: a blob
  * reader pumps its own multi handle from read()/read_block(), and the write
  * callback pauses the transfer (CURL_WRITEFUNC_PAUSE) once the fixed buffer is
- * full. Connections are shared between transfers and threads through one
- * CURLSH per registry.
+ * full. libcurl does not support sharing a connection cache between
+ * concurrent threads, so each transfer borrows a multi handle (which owns a
+ * connection cache) from the registry's pool of idle ones and gives it back
+ * when done: connections are reused by whichever thread takes that handle
+ * next, and a handle is only ever used by one thread at a time. DNS and TLS
+ * sessions are shared through a CURLSH with locks.
  *
  * Redirects are followed here, not by libcurl: a hop to another host (blob
  * storage) drops the Authorization header.
@@ -40,6 +44,7 @@
 #define DEFAULT_LOW_SPEED_S 30u
 #define DEFAULT_CHUNK ((uint64_t)64 << 20)
 #define HUB_HOST "registry-1.docker.io"
+#define MAX_IDLE 16
 
 /* ------------------------------------------------------------ references */
 
@@ -430,6 +435,8 @@ struct og_registry {
 	token *tokens;
 	size_t token_count;
 	uint64_t rng;
+	CURLM *idle[MAX_IDLE];    /* multi handles with their connections */
+	size_t idle_count;
 	CURLSH *share;
 	pthread_mutex_t share_lock[CURL_LOCK_DATA_LAST];
 	_Atomic uint64_t requests, retries, bytes_in, bytes_out;
@@ -505,6 +512,8 @@ void og_registry_free(og_registry *reg)
 
 	if (!reg)
 		return;
+	for (i = 0; i < reg->idle_count; i++)
+		curl_multi_cleanup(reg->idle[i]);
 	if (reg->share)
 		curl_share_cleanup(reg->share);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -578,7 +587,6 @@ int og_registry_new(og_registry **out, og_ctx *ctx, const char *host,
 	curl_share_setopt(reg->share, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(reg->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(reg->share, CURLSHOPT_USERDATA, reg);
-	curl_share_setopt(reg->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(reg->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(reg->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	*out = reg;
@@ -669,6 +677,30 @@ static void clear_headers(xfer *x)
 	x->err_len = 0;
 }
 
+/* A multi handle from the pool (its connections come with it), or a new one. */
+static CURLM *multi_get(og_registry *reg)
+{
+	CURLM *m = NULL;
+
+	pthread_mutex_lock(&reg->lock);
+	if (reg->idle_count)
+		m = reg->idle[--reg->idle_count];
+	pthread_mutex_unlock(&reg->lock);
+	return m ? m : curl_multi_init();
+}
+
+static void multi_put(og_registry *reg, CURLM *m)
+{
+	pthread_mutex_lock(&reg->lock);
+	if (reg->idle_count < MAX_IDLE) {
+		reg->idle[reg->idle_count++] = m;
+		m = NULL;
+	}
+	pthread_mutex_unlock(&reg->lock);
+	if (m)
+		curl_multi_cleanup(m);
+}
+
 static void xfer_dispose(xfer *x)
 {
 	if (x->easy) {
@@ -677,7 +709,7 @@ static void xfer_dispose(xfer *x)
 		curl_easy_cleanup(x->easy);
 	}
 	if (x->multi)
-		curl_multi_cleanup(x->multi);
+		multi_put(x->reg, x->multi);
 	curl_slist_free_all(x->headers);
 	clear_headers(x);
 	free(x->path);
@@ -960,7 +992,7 @@ static int xfer_start(xfer *x)
 
 	if (x->easy && x->multi)
 		curl_multi_remove_handle(x->multi, x->easy);
-	if (!x->multi && (x->multi = curl_multi_init()) == NULL)
+	if (!x->multi && (x->multi = multi_get(reg)) == NULL)
 		return og_error_oom(ctx);
 	if (!x->easy && (x->easy = curl_easy_init()) == NULL)
 		return og_error_oom(ctx);
