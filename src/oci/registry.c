@@ -891,14 +891,14 @@ static int load_creds(og_registry *reg, og_ctx *ctx)
 
 static int have_creds(og_registry *reg)
 {
-	return reg->creds.username != NULL;
+	return reg->creds.username != NULL || reg->creds.identity_token != NULL;
 }
 
 static char *basic_header(og_registry *reg)
 {
 	char *up, *b64, *h;
 
-	if (!reg->creds.username)
+	if (!reg->creds.username || reg->creds.identity_token)
 		return NULL;
 	up = og__asprintf("%s:%s", reg->creds.username,
 		reg->creds.password ? reg->creds.password : "");
@@ -1407,7 +1407,7 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 {
 	request rq;
 	xfer x;
-	char *url = NULL, *realm = NULL, *service = NULL, *tmp;
+	char *url = NULL, *realm = NULL, *service = NULL, *tmp, *form = NULL;
 	const char *s, *sp;
 	json_t *j = NULL;
 	const char *tok;
@@ -1446,10 +1446,31 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 		if ((url = tmp) == NULL)
 			goto oom;
 	}
-	rq.method = "GET";
 	rq.token_request = 1;
 	rq.cap = TOKEN_CAP;
 	rq.accept = "application/json";
+	if (reg->creds.identity_token) {
+		/* An identity token is an OAuth2 refresh token: POST it as a form
+		 * (the query built above becomes the body). */
+		char *q = strchr(url, '?'), *e = curl_easy_escape(NULL, reg->creds.identity_token, 0);
+
+		form = e ? og__asprintf("grant_type=refresh_token&client_id=ocigate&"
+			"refresh_token=%s%s", e, q && q[1] ? q + 1 : "") : NULL;
+		if (e) {
+			memset(e, 0, strlen(e));
+			curl_free(e);
+		}
+		if (!form)
+			goto oom;
+		if (q)
+			*q = '\0';
+		rq.method = "POST";
+		rq.content_type = "application/x-www-form-urlencoded";
+		rq.body = (const unsigned char *)form;
+		rq.body_len = strlen(form);
+	} else {
+		rq.method = "GET";
+	}
 	if ((error = run(&x, reg, ctx, &rq, url)) < 0)
 		goto done;
 	if (x.status != 200) {
@@ -1476,10 +1497,9 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 			"docker://%s: the token service answered without a token", reg->host);
 		goto done;
 	}
-	if (json_is_integer(json_object_get(j, "expires_in")))
+	if (json_is_integer(json_object_get(j, "expires_in")) &&
+	    json_integer_value(json_object_get(j, "expires_in")) > 0)
 		expires = json_integer_value(json_object_get(j, "expires_in"));
-	if (expires < 60)
-		expires = 60;
 	pthread_mutex_lock(&reg->lock);
 	t = NULL;
 	for (size_t i = 0; i < reg->token_count; i++)
@@ -1503,8 +1523,10 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 			free(t->value);
 		}
 		t->value = og__strdup(tok);
-		/* renewed a little before it runs out */
-		t->expires_ms = t->value ? now_ms() + (uint64_t)(expires - 10) * 1000u : 0;
+		/* renewed a little before it runs out: 10 s early, or at half
+		 * its life when that is short */
+		t->expires_ms = t->value ? now_ms() + (expires > 20 ?
+			(uint64_t)(expires - 10) * 1000u : (uint64_t)expires * 500u) : 0;
 	}
 	pthread_mutex_unlock(&reg->lock);
 	if (!t || !t->value)
@@ -1513,6 +1535,10 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 oom:
 	error = og_error_oom(ctx);
 done:
+	if (form) {
+		memset(form, 0, strlen(form));
+		free(form);
+	}
 	json_decref(j);
 	xfer_dispose(&x);
 	free(url);

@@ -158,6 +158,30 @@ if [ -f "$og_here/tokenauth.py" ]; then
     og_check "Bearer anonymous: registry.auth" grep -q 'registry.auth' "$OG_ERR"
     og_run inspect --creds bob:bad "docker://$T/app:1"
     og_assert_exit "Bearer: a wrong password" 4
+    og_check "Bearer: the password never shows" bash -c "! grep -q 'b0b-pass' '$OG_ERR' '$OG_OUT'"
+
+    # an identity token (an OAuth2 refresh token) from auth.json
+    RT=$(curl -s --max-time 5 -d 'grant_type=password&username=bob&password=b0b-pass&service=ocigate-test' \
+        "http://$T/token" | jq -r .refresh_token)
+    printf '{"auths":{"%s":{"identitytoken":"%s"}}}' "$T" "$RT" >"$W/idtok.json"
+    : >"$W/token.log.mark"
+    og_run validate --authfile "$W/idtok.json" "docker://$T/app:1"
+    og_assert_exit "Bearer with an identity token (refresh_token grant)" 0
+    og_check "the identity token was POSTed" grep -q '"method": *"POST", *"path": *"/token".*"status": *200' "$W/token.log"
+    og_check "the identity token never shows" bash -c "! grep -qF '$RT' '$OG_ERR' '$OG_OUT'"
+
+    # short-lived tokens are renewed: tokens live 1 s, every blob takes 1.2 s
+    faultproxy_start slow behind
+    faultproxy_set slow '[{"method":"GET","path":"/blobs/","delay":1.2}]'
+    TPF2="$W/token2.port"
+    python3 "$og_here/tokenauth.py" --port-file "$TPF2" --upstream "http://$FP_SLOW_ADDR" \
+        --users bob:b0b-pass --ttl 1 --log "$W/token2.log" >"$W/token2.out" 2>&1 </dev/null &
+    reg_pids+=("$!")
+    for _ in $(seq 1 100); do [ -s "$TPF2" ] && break; sleep 0.1; done
+    og_run validate -j 1 --creds bob:b0b-pass "docker://127.0.0.1:$(cat "$TPF2")/app:1"
+    og_assert_exit "Bearer with 1-second tokens" 0
+    og_check "expired tokens were renewed (several token requests)" \
+        test "$(grep -c '"path": *"/token".*"status": *200' "$W/token2.log")" -ge 3
 fi
 
 # ------------------------------------------------------------------- TLS
