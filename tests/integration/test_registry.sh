@@ -11,6 +11,29 @@ source "$(dirname "$0")/registry_lib.sh"
 IMG=$OG_IMAGES
 W=$OG_WORK
 
+# ------------------------------------------------------------ option parsing
+og_run validate --retries 0 docker://127.0.0.1:1/app
+og_assert_exit "--retries 0 is a usage error" 2
+og_run inspect --retries=abc docker://127.0.0.1:1/app
+og_assert_exit "--retries=abc is a usage error" 2
+og_run validate --retry-delay 5x docker://127.0.0.1:1/app
+og_assert_exit "--retry-delay 5x is a usage error" 2
+og_run validate --timeout -3s docker://127.0.0.1:1/app
+og_assert_exit "--timeout -3s is a usage error" 2
+og_run inspect --tls-verify=maybe docker://127.0.0.1:1/app
+og_assert_exit "--tls-verify=maybe is a usage error" 2
+og_run inspect --creds nocolon-secretvalue docker://127.0.0.1:1/app
+og_assert_exit "--creds without ':' is a usage error" 2
+og_check "--creds value not echoed" bash -c "! grep -q secretvalue '$OG_ERR'"
+og_run inspect docker://127.0.0.1:1/app --cacert
+og_assert_exit "--cacert without a value" 2
+og_run inspect --creds-stdin docker://127.0.0.1:1/app
+og_assert_exit "--creds-stdin with nothing on stdin" 2
+og_run inspect --help
+og_check "inspect --help lists the registry options" grep -q -- '--creds-stdin' "$OG_OUT"
+og_run validate --help
+og_check "validate --help lists exit code 4" grep -q '4 authentication' "$OG_OUT"
+
 # ------------------------------------------------------------ plain registry
 reg_start plain
 R=$REG_PLAIN_ADDR
