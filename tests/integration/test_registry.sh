@@ -247,7 +247,7 @@ class Reg(http.server.BaseHTTPRequestHandler):
         if "/manifests/" in p:
             data = blob(mdesc["digest"])
             self.send_response(200); self.send_header("Content-Type", mdesc["mediaType"])
-            self.send_header("Docker-Content-Digest", mdesc["digest"])
+            self.send_header("Docker-Content-Digest", "sha256:" + "0" * 64 if "/lie/" in p else mdesc["digest"])
             self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
         elif "/blobs/" in p:
             self.send_response(307)
@@ -270,5 +270,15 @@ og_assert_exit "blobs redirected to another host" 0
 og_check "the storage host was asked for blobs" test -s "$W/store-headers.jsonl"
 og_check "no Authorization header reached the other host" \
     bash -c "jq -e -s 'length > 0 and all(.auth == null)' '$W/store-headers.jsonl' >/dev/null"
+
+# a Docker-Content-Digest that disagrees with the bytes
+og_run validate -f json --creds u:pw-for-redirect "docker://127.0.0.1:$(cat "$RPF")/lie:1"
+og_assert_exit "Docker-Content-Digest disagrees: a finding" 1
+og_assert_jq "Docker-Content-Digest disagrees: blob.digest_mismatch" \
+    '[.findings[].id] | index("blob.digest_mismatch") != null'
+# bytes that do not match the digest asked for
+og_run inspect --creds u:pw-for-redirect "docker://127.0.0.1:$(cat "$RPF")/app@sha256:$(printf '1%.0s' $(seq 64))"
+og_assert_exit "manifest bytes that do not match the digest asked for" 2
+og_check "digest asked for: blob.digest_mismatch" grep -q 'blob.digest_mismatch\|hash to' "$OG_ERR"
 
 og_finish
