@@ -121,7 +121,19 @@ keep_outputs
 og_assert_exit "inspect a repository alice may not read" 4
 assert_id "not granted: registry.denied" registry.denied
 
-# 7. pull-only user: can read, cannot push
+# 7. anonymous pull where the token service allows it (--anon-pull)
+tokenauth_start anon "$REG_UP_ADDR" --anon-pull
+og_run inspect "docker://$TA_ANON_ADDR/team/app:v1"
+keep_outputs
+og_assert_exit "anonymous inspect with --anon-pull" 0
+if [ "$(jq -s 'any(.[]; .kind == "token" and .status == 200 and .user == null and
+        (.granted | index("repository:team/app:pull")))' "$TA_ANON_LOG")" = true ]; then
+    og_pass "an anonymous pull token was issued"
+else
+    og_fail "an anonymous pull token was issued" "$(cat "$TA_ANON_LOG")"
+fi
+
+# 8. pull-only user: can read, cannot push
 og_run inspect "docker://$F/team/app:v1" --creds "bob:$RO_PASS"
 keep_outputs
 og_assert_exit "a pull-only user can inspect" 0
@@ -137,7 +149,7 @@ else
     echo "note: no copy command: the push checks are left out"
 fi
 
-# 8. tokens expire (--ttl 2) during a run: the manifest answer is held back
+# 9. tokens expire (--ttl 2) during a run: the manifest answer is held back
 # 3 s by a fault proxy, so the token used for it has expired before the blobs.
 faultproxy_start slow up
 faultproxy_set slow '[{"method":"GET","path":"/manifests/","delay":3}]' ||
@@ -153,7 +165,7 @@ else
     og_fail "the token was refreshed" "$ntok /token requests: $(cat "$TA_SHORT_LOG")"
 fi
 
-# 9. the password is in no output and in no log
+# 10. the password is in no output and in no log
 if grep -rlF -e "$PASS" -e "$RO_PASS" "$OUTS" "$REG_ROOT"/ta-*/log.jsonl; then
     og_fail "the passwords appear in no output" "found in the files above"
 else
