@@ -39,6 +39,10 @@ out_digest() {
 no_tag() {
     ! reg_skopeo_inspect "$1" --raw >/dev/null 2>&1
 }
+# absent PATTERN FILE: FILE does not hold PATTERN
+absent() {
+    ! grep -q -- "$1" "$2"
+}
 blob_writes='(.method == "PUT" or .method == "PATCH" or .method == "POST") and (.path | test("/blobs/uploads/"))'
 
 ARCH="oci-archive:$IMG/valid-oci-archive/image.tar"
@@ -183,6 +187,28 @@ og_check "503 forever: registry.server_error" grep -q 'registry.server_error' "$
 og_check "503 forever: no tag at DST" no_tag "docker://$R/fail/app:1"
 og_check "503 forever: the PUT was tried 3 times" \
     test "$(jq -s '[.[] | select(.method == "PUT" and .status == 503)] | length' "$FP_Q_LOG")" -eq 3
+
+# ------------------------- DST answers another digest: promote.digest_changed
+faultproxy_set q '[{"method":"HEAD","path":"/manifests/1$","set_headers":{"Docker-Content-Digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}}]'
+og_run copy "$ARCH" "docker://$FP_Q_ADDR/changed/app:1"
+og_assert_exit "DST answers another digest" 1
+og_check "promote.digest_changed named" grep -q 'promote.digest_changed' "$OG_ERR"
+faultproxy_set q '[]'
+
+# ----------------------------------------------- authentication, TLS (exit 4)
+reg_start sec --htpasswd alice:s3cret --tls
+S=$REG_SEC_ADDR
+og_run copy --cacert "$REG_SEC_CA" "$ARCH" "docker://$S/team/app:1"
+og_assert_exit "no credentials: exit 4" 4
+og_check "no credentials: registry.auth" grep -q 'registry.auth' "$OG_ERR"
+og_run copy --cacert "$REG_SEC_CA" --creds alice:wrong "$ARCH" "docker://$S/team/app:1"
+og_assert_exit "wrong password: exit 4" 4
+og_check "the password is never printed" absent 'wrong' "$OG_ERR"
+og_run copy --cacert "$REG_SEC_CA" --creds alice:s3cret "$ARCH" "docker://$S/team/app:1"
+og_assert_exit "--creds + --cacert" 0
+og_assert_eq "TLS + Basic: DST has the digest" "$(raw_digest "docker://$S/team/app:1")" "$SRC_DIGEST"
+og_run copy "$ARCH" "docker://$S/team/app:2" --creds alice:s3cret
+og_assert_exit "TLS without the CA: exit 3" 3
 
 # ------------------------------------------------------------------ errors
 og_run copy "oci:$W/nothing-here" "docker://$R/x/y:1"
