@@ -78,6 +78,16 @@ og_assert_eq "no PATCH/PUT of blobs" \
 og_check "result says mounted" grep -Eq '^blobs 0 copied, [1-9][0-9]* mounted' "$OG_OUT"
 og_assert_eq "mounted copy has the digest" "$(raw_digest "docker://$R/prod/app:1")" "$SRC_DIGEST"
 
+og_run copy --dry-run "docker://$R/team/app:1" "docker://$R/prod3/app:1"
+og_check "--dry-run on the same registry plans mounts" grep -q '^blob sha256:[0-9a-f]* [0-9]* mount$' "$OG_OUT"
+
+# another registry: streamed (no mount), several blobs at once
+reg_start other
+og_run copy -j 4 "docker://$P/team/app:1" "docker://$REG_OTHER_ADDR/team/app:7"
+og_assert_exit "registry -> another registry (-j 4)" 0
+og_check "another registry: copied, not mounted" grep -Eq '^blobs [1-9][0-9]* copied, 0 mounted' "$OG_OUT"
+og_assert_eq "another registry: the digest" "$(raw_digest "docker://$REG_OTHER_ADDR/team/app:7")" "$SRC_DIGEST"
+
 # a registry that declines the mount (202): the blobs go into its upload session
 faultproxy_set p '[{"method":"POST","path":"mount=","strip_query":true}]'
 : >"$LOG"
