@@ -64,8 +64,10 @@ int og_cli__parse_platform(const char *command, const char *arg);
 /*
  * Registry options (src/cli/transport.c): --creds USER:PASS, --creds-stdin,
  * --authfile FILE, --tls-verify[=BOOL], --cacert FILE, --retries N,
- * --retry-delay DURATION, --timeout DURATION (DURATION: 500ms, 2s, 1.5m, or
- * a bare number of seconds). Each takes "--opt VALUE" or "--opt=VALUE".
+ * --retry-delay DURATION, --timeout DURATION, --stall-timeout DURATION (a
+ * transfer under 1 KiB/s this long is cut and retried) (DURATION: 500ms, 2s,
+ * 1.5m, or a bare number: milliseconds for --retry-delay, seconds for the
+ * others). Each takes "--opt VALUE" or "--opt=VALUE".
  *
  * og_cli__transport_flag consumes the option at argv[*i]: returns 1 (*i then
  * indexes the last argument it used), 0 when argv[*i] is not one of them, or

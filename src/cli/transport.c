@@ -9,8 +9,9 @@
 /* t->creds while --creds-stdin waits for og_cli__transport_finish. */
 static const char creds_stdin_marker[] = "\n--creds-stdin\n";
 
-/* "500ms", "2s", "1.5s", "3m", or a bare number of seconds: milliseconds. */
-static int parse_duration(unsigned long long *out_ms, const char *arg)
+/* "500ms", "2s", "1.5s", "3m", or a bare number of bare_ms milliseconds
+ * (1 for --retry-delay, 1000 for the timeouts): milliseconds. */
+static int parse_duration(unsigned long long *out_ms, const char *arg, double bare_ms)
 {
 	char *end = NULL;
 	double v;
@@ -23,7 +24,9 @@ static int parse_duration(unsigned long long *out_ms, const char *arg)
 		return -1;
 	if (strcmp(end, "ms") == 0)
 		;
-	else if (*end == '\0' || strcmp(end, "s") == 0)
+	else if (*end == '\0')
+		v *= bare_ms;
+	else if (strcmp(end, "s") == 0)
 		v *= 1000.0;
 	else if (strcmp(end, "m") == 0)
 		v *= 60000.0;
@@ -137,7 +140,7 @@ int og_cli__transport_flag(og_transport_options *t, int argc, char **argv, int *
 	if (is_opt(a, "--retry-delay")) {
 		if ((v = value_of("--retry-delay", argc, argv, i)) == NULL)
 			return -1;
-		if (parse_duration(&ms, v) < 0 || ms < 1 || ms > 600000) {
+		if (parse_duration(&ms, v, 1.0) < 0 || ms < 1 || ms > 600000) {
 			og_cli__usage_error(NULL, "invalid --retry-delay '%s' (e.g. 500ms or 2s, "
 				"up to 10 minutes)", v);
 			return -1;
@@ -147,10 +150,20 @@ int og_cli__transport_flag(og_transport_options *t, int argc, char **argv, int *
 			t->retry_max_delay_ms = (unsigned int)ms;
 		return 1;
 	}
+	if (is_opt(a, "--stall-timeout")) {
+		if ((v = value_of("--stall-timeout", argc, argv, i)) == NULL)
+			return -1;
+		if (parse_duration(&ms, v, 1000.0) < 0 || ms < 1000) {
+			og_cli__usage_error(NULL, "invalid --stall-timeout '%s' (at least 1s)", v);
+			return -1;
+		}
+		t->low_speed_s = (unsigned int)((ms + 999) / 1000);
+		return 1;
+	}
 	if (is_opt(a, "--timeout")) {
 		if ((v = value_of("--timeout", argc, argv, i)) == NULL)
 			return -1;
-		if (parse_duration(&ms, v) < 0 || ms < 1) {
+		if (parse_duration(&ms, v, 1000.0) < 0 || ms < 1) {
 			og_cli__usage_error(NULL, "invalid --timeout '%s' (e.g. 90s or 10m)", v);
 			return -1;
 		}
