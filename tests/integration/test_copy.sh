@@ -220,6 +220,59 @@ og_assert_eq "TLS + Basic: DST has the digest" "$(raw_digest "docker://$S/team/a
 og_run copy "$ARCH" "docker://$S/team/app:2" --creds alice:s3cret
 og_assert_exit "TLS without the CA: exit 3" 3
 
+# ---------------------------------------- memory stays bounded (a 256 MiB blob)
+BIG_MIB=256
+python3 - "$W/big" "$BIG_MIB" <<'PY' || og_die "cannot build the big layout"
+import hashlib, json, os, sys
+root, mib = sys.argv[1], int(sys.argv[2])
+os.makedirs(root + "/blobs/sha256", exist_ok=True)
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open("%s/blobs/sha256/%s" % (root, d), "wb").write(data)
+    return "sha256:" + d, len(data)
+# the layer: zeros (copy never decompresses; only its digest matters)
+tmp = root + "/layer.tmp"
+with open(tmp, "wb") as f:
+    f.truncate(mib << 20)
+h = hashlib.sha256()
+with open(tmp, "rb") as f:
+    for b in iter(lambda: f.read(1 << 20), b""):
+        h.update(b)
+os.rename(tmp, "%s/blobs/sha256/%s" % (root, h.hexdigest()))
+cfg, cfg_len = put(json.dumps({"architecture": "amd64", "os": "linux",
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + h.hexdigest()]}}).encode())
+man, man_len = put(json.dumps({"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg, "size": cfg_len},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                "digest": "sha256:" + h.hexdigest(), "size": mib << 20}]}).encode())
+open(root + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+open(root + "/index.json", "w").write(json.dumps({"schemaVersion": 2, "manifests": [
+    {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man, "size": man_len,
+     "annotations": {"org.opencontainers.image.ref.name": "big"}}]}))
+PY
+BIG_DIGEST=$(raw_digest "oci:$W/big:big")
+# rss_copy DESCRIPTION ARGS...: copy under /usr/bin/time; peak RSS under half the blob
+rss_copy() {
+    local what=$1 rss
+    shift
+    rm -f "$W/rss"
+    OG_CMD="ocigate $*"
+    timeout -k 10 "$OG_TIMEOUT" /usr/bin/time -f %M -o "$W/rss" "$OCIGATE" "$@" >"$OG_OUT" 2>"$OG_ERR" </dev/null
+    OG_RC=$?
+    og_assert_exit "$what" 0
+    rss=$(tail -1 "$W/rss" 2>/dev/null)
+    og_check "$what: peak RSS ${rss:-?} KiB < $((BIG_MIB * 512)) KiB" test "${rss:-999999999}" -lt $((BIG_MIB * 512))
+}
+if [ -x /usr/bin/time ]; then
+    rss_copy "big layer -> registry" copy "oci:$W/big:big" "docker://$R/big/app:1"
+    og_assert_eq "big layer: registry digest" "$(raw_digest "docker://$R/big/app:1")" "$BIG_DIGEST"
+    rss_copy "big layer registry -> oci-archive" copy "docker://$R/big/app:1" "oci-archive:$W/big.tar"
+    rss_copy "big layer registry -> oci:" copy "docker://$R/big/app:1" "oci:$W/big-back:1"
+    og_assert_eq "big layer: oci: digest" "$(raw_digest "oci:$W/big-back:1")" "$BIG_DIGEST"
+    rm -rf "$W/big" "$W/big-back" "$W/big.tar"
+fi
+
 # ------------------------------------------------------------------ errors
 og_run copy "oci:$W/nothing-here" "docker://$R/x/y:1"
 og_assert_exit "SRC not an image" 2
