@@ -485,29 +485,35 @@ static int dest_open(dest *d, og_ctx *ctx, const char *ref, const char *src_ref,
 	memset(d, 0, sizeof(*d));
 	d->tmp_fd = -1;
 	memset(&sref, 0, sizeof(sref));
-	if ((d->ref = og__strdup(ref)) == NULL)
-		return og_error_oom(ctx);
+	if ((d->ref = og__strdup(ref)) == NULL) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
 	if (starts_with(ref, "oci:") || starts_with(ref, "oci-archive:")) {
 		d->kind = starts_with(ref, "oci:") ? DEST_OCI_DIR : DEST_OCI_ARCHIVE;
 		rest = ref + (d->kind == DEST_OCI_DIR ? 4 : 12);
 		colon = strchr(rest, ':');
 		d->path = colon ? og__strndup(rest, (size_t)(colon - rest)) : og__strdup(rest);
 		if (!d->path || (colon && (d->tag = og__strdup(colon + 1)) == NULL))
-			return og_error_oom(ctx);
-		if (!*d->path)
-			return og_error_set(ctx, OG_EINVALID, "%s: no path given", ref);
-		if (d->tag && !*d->tag)
-			return og_error_set(ctx, OG_EINVALID, "%s: empty tag", ref);
-		return 0;
+			error = og_error_oom(ctx);
+		else if (!*d->path)
+			error = og_error_set(ctx, OG_EINVALID, "%s: no path given", ref);
+		else if (d->tag && !*d->tag)
+			error = og_error_set(ctx, OG_EINVALID, "%s: empty tag", ref);
+		goto done;
 	}
-	if (starts_with(ref, "docker-archive:"))
-		return og_error_set(ctx, OG_EINVALID,
+	if (starts_with(ref, "docker-archive:")) {
+		error = og_error_set(ctx, OG_EINVALID,
 			"%s: docker-archive is not a copy destination (use oci:, oci-archive: or a registry)",
 			ref);
-	if (!starts_with(ref, "docker://") && !og_image_ref_is_registry(ref))
-		return og_error_set(ctx, OG_EINVALID,
+		goto done;
+	}
+	if (!starts_with(ref, "docker://") && !og_image_ref_is_registry(ref)) {
+		error = og_error_set(ctx, OG_EINVALID,
 			"%s: not a destination (oci:DIR[:TAG], oci-archive:PATH[:TAG] or "
 			"docker://HOST/REPO[:TAG])", ref);
+		goto done;
+	}
 	if ((error = og_image_ref_parse(&d->iref, ctx, ref)) < 0)
 		goto done;
 	d->have_iref = 1;
@@ -980,16 +986,20 @@ static int resolve_plan(og_ctx *ctx, dest *d, og_copy_plan *plan)
 	size_t i;
 	int error = 0;
 
-	if (d->tag && (plan->tag = og__strdup(d->tag)) == NULL)
-		return og_error_oom(ctx);
+	if (d->tag && (plan->tag = og__strdup(d->tag)) == NULL) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
 	if (d->kind == DEST_OCI_ARCHIVE)
-		return 0; /* written fresh: everything is copied */
+		goto done; /* written fresh: everything is copied */
 	for (i = 0; i < plan->blob_count && error == 0; i++) {
 		og_copy_blob *b = &plan->blobs[i];
 
 		if (d->kind == DEST_OCI_DIR) {
-			if ((path = blob_path(d->path, b->digest)) == NULL)
-				return og_error_oom(ctx);
+			if ((path = blob_path(d->path, b->digest)) == NULL) {
+				error = og_error_oom(ctx);
+				goto done;
+			}
 			if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 			    (uint64_t)st.st_size == b->size)
 				b->action = OG_COPY_SKIP;
@@ -1010,8 +1020,10 @@ static int resolve_plan(og_ctx *ctx, dest *d, og_copy_plan *plan)
 		og_copy_manifest *m = &plan->manifests[i];
 
 		if (d->kind == DEST_OCI_DIR) {
-			if ((path = blob_path(d->path, m->digest)) == NULL)
-				return og_error_oom(ctx);
+			if ((path = blob_path(d->path, m->digest)) == NULL) {
+				error = og_error_oom(ctx);
+				goto done;
+			}
 			m->present = stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 				(uint64_t)st.st_size == m->len;
 			free(path);
@@ -1033,6 +1045,7 @@ static int resolve_plan(og_ctx *ctx, dest *d, og_copy_plan *plan)
 		error = og_registry_head_manifest(got, &size, &mt, d->reg, ctx, d->iref.repo,
 			plan->tag);
 		free(mt);
+		mt = NULL;
 		if (error == 0) {
 			plan->tag_present = strcmp(got, plan->digest) == 0;
 		} else if (error == OG_ENOTFOUND) {
@@ -1040,6 +1053,9 @@ static int resolve_plan(og_ctx *ctx, dest *d, og_copy_plan *plan)
 			og_error_clear(ctx);
 		}
 	}
+done:
+	free(path);
+	free(mt);
 	return error;
 }
 
@@ -1247,35 +1263,31 @@ static int push_manifests(og_ctx *ctx, dest *d, og_copy_plan *plan)
 	size_t i;
 	int error = 0;
 
+	/* Children by digest; the top one by digest too when there is no tag,
+	 * else by tag, after everything else. */
 	for (i = 0; i < plan->manifest_count; i++) {
 		const og_copy_manifest *m = &plan->manifests[i];
 
-		if (m->present && m != top)
-			continue;
-		/* Children by digest; the top one by digest too when there is no
-		 * tag, else by tag (below), after everything else. */
-		if (m == top && d->tag)
-			break;
-		if (m->present)
+		if (m->present || (m == top && d->tag))
 			continue;
 		if ((error = og_registry_put_manifest(d->reg, ctx, d->iref.repo, m->digest,
 				m->media_type, m->bytes, m->len)) < 0)
-			return error;
+			goto done;
 	}
 	if (d->tag && !plan->tag_present &&
 	    (error = og_registry_put_manifest(d->reg, ctx, d->iref.repo, d->tag,
 			top->media_type, top->bytes, top->len)) < 0)
-		return error;
-	error = og_registry_head_manifest(got, &size, &mt, d->reg, ctx, d->iref.repo,
-		d->tag ? d->tag : top->digest);
-	free(mt);
-	if (error < 0)
-		return error;
+		goto done;
+	if ((error = og_registry_head_manifest(got, &size, &mt, d->reg, ctx, d->iref.repo,
+			d->tag ? d->tag : top->digest)) < 0)
+		goto done;
 	if (strcmp(got, plan->digest) != 0)
-		return og_error_set_id(ctx, OG_ERROR, "promote.digest_changed",
+		error = og_error_set_id(ctx, OG_ERROR, "promote.digest_changed",
 			"%s: the destination answers %s, not the source digest %s", d->ref, got,
 			plan->digest);
-	return 0;
+done:
+	free(mt);
+	return error;
 }
 
 void og_copy_result_dispose(og_copy_result *r)
@@ -1314,11 +1326,12 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 		error = og_error_set(ctx, OG_EINVALID, "copy needs a source and a destination");
 		goto done;
 	}
+	/* DST first: a bad destination costs no request to SRC. */
+	if ((error = dest_open(&d, ctx, dst_ref, src_ref, opts->transport)) < 0)
+		goto done;
 	if ((error = og_source_open_opts(&src, ctx, src_ref, &f, opts->transport)) < 0)
 		goto done;
 	if ((error = og_copy__plan_source(&plan, ctx, src, opts->platform)) < 0)
-		goto done;
-	if ((error = dest_open(&d, ctx, dst_ref, src_ref, opts->transport)) < 0)
 		goto done;
 	if (d.kind == DEST_REGISTRY && d.iref.digest && strcmp(d.iref.digest, plan.digest) != 0) {
 		error = og_error_set(ctx, OG_EINVALID, "%s: names digest %s but the image is %s",

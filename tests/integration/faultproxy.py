@@ -27,6 +27,9 @@ whose match fits and whose occurrence counter selects this request applies:
      "drop": true                             close the connection without answering
      "delay": S                               (alone or with another fault) wait S
                                               seconds before answering
+     "set_headers": {"K": "V"}                forward, but answer with these response
+                                              headers replaced (e.g. a wrong
+                                              Docker-Content-Digest)
      "strip_query": true                      forward without the query string (a
                                               mount POST becomes a plain upload
                                               start: the registry answers 202)
@@ -320,12 +323,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             self.send_response_only(resp.status, resp.reason)
             length = resp.getheader("Content-Length")
+            override = {}
+            if rule is not None and isinstance(rule.get("set_headers"), dict):
+                override = {k.lower(): (k, str(v)) for k, v in rule["set_headers"].items()}
             for k, v in resp.getheaders():
                 kl = k.lower()
-                if kl in HOP:
+                if kl in HOP or kl in override:
                     continue
                 if kl == "location":
                     v = self._rewrite_location(v)
+                self.send_header(k, v)
+            for k, v in override.values():
                 self.send_header(k, v)
             body_expected = self.command != "HEAD" and resp.status not in (204, 304) \
                 and not 100 <= resp.status < 200

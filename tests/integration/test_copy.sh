@@ -39,6 +39,10 @@ out_digest() {
 no_tag() {
     ! reg_skopeo_inspect "$1" --raw >/dev/null 2>&1
 }
+# absent PATTERN FILE: FILE does not hold PATTERN
+absent() {
+    ! grep -q -- "$1" "$2"
+}
 blob_writes='(.method == "PUT" or .method == "PATCH" or .method == "POST") and (.path | test("/blobs/uploads/"))'
 
 ARCH="oci-archive:$IMG/valid-oci-archive/image.tar"
@@ -73,6 +77,16 @@ og_assert_eq "no PATCH/PUT of blobs" \
     "$(count '(.method == "PUT" or .method == "PATCH") and (.path | test("/blobs/"))')" 0
 og_check "result says mounted" grep -Eq '^blobs 0 copied, [1-9][0-9]* mounted' "$OG_OUT"
 og_assert_eq "mounted copy has the digest" "$(raw_digest "docker://$R/prod/app:1")" "$SRC_DIGEST"
+
+og_run copy --dry-run "docker://$R/team/app:1" "docker://$R/prod3/app:1"
+og_check "--dry-run on the same registry plans mounts" grep -q '^blob sha256:[0-9a-f]* [0-9]* mount$' "$OG_OUT"
+
+# another registry: streamed (no mount), several blobs at once
+reg_start other
+og_run copy -j 4 "docker://$P/team/app:1" "docker://$REG_OTHER_ADDR/team/app:7"
+og_assert_exit "registry -> another registry (-j 4)" 0
+og_check "another registry: copied, not mounted" grep -Eq '^blobs [1-9][0-9]* copied, 0 mounted' "$OG_OUT"
+og_assert_eq "another registry: the digest" "$(raw_digest "docker://$REG_OTHER_ADDR/team/app:7")" "$SRC_DIGEST"
 
 # a registry that declines the mount (202): the blobs go into its upload session
 faultproxy_set p '[{"method":"POST","path":"mount=","strip_query":true}]'
@@ -183,6 +197,81 @@ og_check "503 forever: registry.server_error" grep -q 'registry.server_error' "$
 og_check "503 forever: no tag at DST" no_tag "docker://$R/fail/app:1"
 og_check "503 forever: the PUT was tried 3 times" \
     test "$(jq -s '[.[] | select(.method == "PUT" and .status == 503)] | length' "$FP_Q_LOG")" -eq 3
+
+# ------------------------- DST answers another digest: promote.digest_changed
+faultproxy_set q '[{"method":"HEAD","path":"/manifests/1$","set_headers":{"Docker-Content-Digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}}]'
+og_run copy "$ARCH" "docker://$FP_Q_ADDR/changed/app:1"
+og_assert_exit "DST answers another digest" 1
+og_check "promote.digest_changed named" grep -q 'promote.digest_changed' "$OG_ERR"
+faultproxy_set q '[]'
+
+# ----------------------------------------------- authentication, TLS (exit 4)
+reg_start sec --htpasswd alice:s3cret --tls
+S=$REG_SEC_ADDR
+og_run copy --cacert "$REG_SEC_CA" "$ARCH" "docker://$S/team/app:1"
+og_assert_exit "no credentials: exit 4" 4
+og_check "no credentials: registry.auth" grep -q 'registry.auth' "$OG_ERR"
+og_run copy --cacert "$REG_SEC_CA" --creds alice:wrong "$ARCH" "docker://$S/team/app:1"
+og_assert_exit "wrong password: exit 4" 4
+og_check "the password is never printed" absent 'wrong' "$OG_ERR"
+og_run copy --cacert "$REG_SEC_CA" --creds alice:s3cret "$ARCH" "docker://$S/team/app:1"
+og_assert_exit "--creds + --cacert" 0
+og_assert_eq "TLS + Basic: DST has the digest" "$(raw_digest "docker://$S/team/app:1")" "$SRC_DIGEST"
+og_run copy "$ARCH" "docker://$S/team/app:2" --creds alice:s3cret
+og_assert_exit "TLS without the CA: exit 3" 3
+
+# ---------------------------------------- memory stays bounded (a 256 MiB blob)
+BIG_MIB=256
+python3 - "$W/big" "$BIG_MIB" <<'PY' || og_die "cannot build the big layout"
+import hashlib, json, os, sys
+root, mib = sys.argv[1], int(sys.argv[2])
+os.makedirs(root + "/blobs/sha256", exist_ok=True)
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open("%s/blobs/sha256/%s" % (root, d), "wb").write(data)
+    return "sha256:" + d, len(data)
+# the layer: zeros (copy never decompresses; only its digest matters)
+tmp = root + "/layer.tmp"
+with open(tmp, "wb") as f:
+    f.truncate(mib << 20)
+h = hashlib.sha256()
+with open(tmp, "rb") as f:
+    for b in iter(lambda: f.read(1 << 20), b""):
+        h.update(b)
+os.rename(tmp, "%s/blobs/sha256/%s" % (root, h.hexdigest()))
+cfg, cfg_len = put(json.dumps({"architecture": "amd64", "os": "linux",
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + h.hexdigest()]}}).encode())
+man, man_len = put(json.dumps({"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg, "size": cfg_len},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                "digest": "sha256:" + h.hexdigest(), "size": mib << 20}]}).encode())
+open(root + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+open(root + "/index.json", "w").write(json.dumps({"schemaVersion": 2, "manifests": [
+    {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man, "size": man_len,
+     "annotations": {"org.opencontainers.image.ref.name": "big"}}]}))
+PY
+BIG_DIGEST=$(raw_digest "oci:$W/big:big")
+# rss_copy DESCRIPTION ARGS...: copy under /usr/bin/time; peak RSS under half the blob
+rss_copy() {
+    local what=$1 rss
+    shift
+    rm -f "$W/rss"
+    OG_CMD="ocigate $*"
+    timeout -k 10 "$OG_TIMEOUT" /usr/bin/time -f %M -o "$W/rss" "$OCIGATE" "$@" >"$OG_OUT" 2>"$OG_ERR" </dev/null
+    OG_RC=$?
+    og_assert_exit "$what" 0
+    rss=$(tail -1 "$W/rss" 2>/dev/null)
+    og_check "$what: peak RSS ${rss:-?} KiB < $((BIG_MIB * 512)) KiB" test "${rss:-999999999}" -lt $((BIG_MIB * 512))
+}
+if [ -x /usr/bin/time ]; then
+    rss_copy "big layer -> registry" copy "oci:$W/big:big" "docker://$R/big/app:1"
+    og_assert_eq "big layer: registry digest" "$(raw_digest "docker://$R/big/app:1")" "$BIG_DIGEST"
+    rss_copy "big layer registry -> oci-archive" copy "docker://$R/big/app:1" "oci-archive:$W/big.tar"
+    rss_copy "big layer registry -> oci:" copy "docker://$R/big/app:1" "oci:$W/big-back:1"
+    og_assert_eq "big layer: oci: digest" "$(raw_digest "oci:$W/big-back:1")" "$BIG_DIGEST"
+    rm -rf "$W/big" "$W/big-back" "$W/big.tar"
+fi
 
 # ------------------------------------------------------------------ errors
 og_run copy "oci:$W/nothing-here" "docker://$R/x/y:1"
