@@ -1169,6 +1169,20 @@ static int status_failure(xfer *x)
 	if (rc == OG_EAUTH && x->status == 401 && !have_creds(x->reg))
 		return og_error_set_id(x->ctx, rc, id, "%s: %s (no credentials for %s: "
 			"--creds, --creds-stdin or --authfile)", w, m, x->reg->host);
+	if (x->status == 401 && x->www_auth && have_creds(x->reg)) {
+		/* We were who we said (the token service took the credentials)
+		 * but the token still lacks the scope: not allowed. */
+		og_challenge ch;
+		int insufficient;
+
+		memset(&ch, 0, sizeof(ch));
+		insufficient = og_challenge_parse(&ch, NULL, x->www_auth) == 0 && ch.error &&
+			strcmp(ch.error, "insufficient_scope") == 0;
+		og_challenge_dispose(&ch);
+		if (insufficient)
+			return og_error_set_id(x->ctx, OG_EAUTH, "registry.denied",
+				"%s: %s (the credentials are not allowed this)", w, m);
+	}
 	return og_error_set_id(x->ctx, rc, id, "%s: %s", w, m);
 }
 
