@@ -245,6 +245,8 @@ class Reg(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0"); self.end_headers(); return
         p = self.path
         if "/manifests/" in p:
+            with open(hdrlog + ".accept", "a") as f:
+                f.write(json.dumps({"path": p, "accept": self.headers.get("Accept")}) + "\n")
             data = blob(mdesc["digest"])
             self.send_response(200); self.send_header("Content-Type", mdesc["mediaType"])
             self.send_header("Docker-Content-Digest", "sha256:" + "0" * 64 if "/lie/" in p else mdesc["digest"])
@@ -270,6 +272,11 @@ og_assert_exit "blobs redirected to another host" 0
 og_check "the storage host was asked for blobs" test -s "$W/store-headers.jsonl"
 og_check "no Authorization header reached the other host" \
     bash -c "jq -e -s 'length > 0 and all(.auth == null)' '$W/store-headers.jsonl' >/dev/null"
+
+og_check "manifest requests send the Accept list" bash -c "jq -e -s 'length > 0 and all(.accept | \
+    contains(\"application/vnd.oci.image.index.v1+json\") and contains(\"application/vnd.oci.image.manifest.v1+json\") and \
+    contains(\"application/vnd.docker.distribution.manifest.list.v2+json\") and \
+    contains(\"application/vnd.docker.distribution.manifest.v2+json\"))' '$W/store-headers.jsonl.accept' >/dev/null"
 
 # a Docker-Content-Digest that disagrees with the bytes
 og_run validate -f json --creds u:pw-for-redirect "docker://127.0.0.1:$(cat "$RPF")/lie:1"
