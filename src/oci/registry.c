@@ -809,6 +809,17 @@ static size_t write_cb(char *data, size_t size, size_t nitems, void *p)
 	if (x->rq.mode == MODE_STREAM) {
 		size_t drop = x->skip < len ? (size_t)x->skip : len;
 
+		if (len - drop > x->buf_cap - x->len && x->len == 0) {
+			/* one chunk bigger than the whole buffer (libcurl hands
+			 * over at most its buffer size; never expected): grow,
+			 * or pausing would never end */
+			unsigned char *nb = realloc(x->buf, len - drop);
+
+			if (!nb)
+				return 0;
+			x->buf = nb;
+			x->buf_cap = len - drop;
+		}
 		if (len - drop > x->buf_cap - x->len) {
 			x->paused = 1;
 			return CURL_WRITEFUNC_PAUSE;
