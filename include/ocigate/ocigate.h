@@ -193,9 +193,15 @@ typedef struct og_validate_options {
 	unsigned int max_compression_ratio; /* 0 = OG_DEFAULT_MAX_RATIO */
 	unsigned long long max_uncompressed; /* bytes, all layers; 0 = default */
 	const og_transport_options *transport; /* NULL: the defaults */
+	const char *vuln_db;    /* an OSV database: a directory of *.json and
+	                         * *.zip (Debian/all.zip, Alpine/all.zip), one
+	                         * zip or one JSON file; NULL: no vuln.* check */
+	int ignore_unfixed;     /* drop vulnerabilities that have no fix */
+	int no_scan;            /* turn off the security scanners: file modes,
+	                         * secrets, packages, vulnerabilities, efficiency */
 } og_validate_options;
-#define OG_VALIDATE_OPTIONS_VERSION 3
-#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, 0, NULL }
+#define OG_VALIDATE_OPTIONS_VERSION 4
+#define OG_VALIDATE_OPTIONS_INIT { OG_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, 0, NULL, NULL, 0, 0 }
 
 /*
  * Decompression limits, enforced while inflating (a bomb is stopped when it
@@ -217,6 +223,23 @@ typedef struct og_validate_options {
  * an image at all (nothing was checked), other negatives on internal failure.
  */
 OG_EXTERN int og_validate(og_report **out, og_ctx *ctx, const char *ref,
+	const og_validate_options *opts);
+
+/* ----------------------------------------------------------------- sbom */
+
+/**
+ * A software bill of materials of one image: the packages of its dpkg and
+ * apk databases. format is "cyclonedx" (CycloneDX 1.5 JSON) or "spdx"
+ * (SPDX 2.3 JSON). opts selects the platform (opts->platform; required when
+ * ref is a multi-platform index) and the policy; NULL: the defaults. The
+ * image is fully validated on the way (integrity is never skipped). *out is
+ * a NUL-terminated string to og_free. The output is deterministic: the same
+ * image gives the same bytes.
+ *
+ * Returns 0, OG_EINVALID (unknown format, or not one image), OG_EAMBIGUOUS
+ * (several images and no platform), OG_ENOTFOUND, other negatives.
+ */
+OG_EXTERN int og_sbom(char **out, og_ctx *ctx, const char *ref, const char *format,
 	const og_validate_options *opts);
 
 /* -------------------------------------------------------------- inspect */

@@ -1,4 +1,4 @@
-/* The subcommands: inspect, validate, schema. */
+/* The subcommands: inspect, validate, schema, policy, sbom. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,10 @@ enum {
 	OPT_TIMINGS,
 	OPT_POLICY,
 	OPT_REPORT,
-	OPT_ERROR_LOG
+	OPT_ERROR_LOG,
+	OPT_VULN_DB,
+	OPT_IGNORE_UNFIXED,
+	OPT_NO_SCAN
 };
 
 /* Short options start with ':' so that a missing argument is ':' not '?';
@@ -265,6 +268,9 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "error-log", required_argument, NULL, OPT_ERROR_LOG },
+		{ "vuln-db", required_argument, NULL, OPT_VULN_DB },
+		{ "ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED },
+		{ "no-scan", no_argument, NULL, OPT_NO_SCAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -321,6 +327,20 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 		case OPT_ERROR_LOG:
 			ra.error_log = optarg;
 			break;
+		case OPT_VULN_DB:
+			if (!optarg[0]) {
+				status = og_cli__usage_error(cmd, "invalid --vuln-db '' (a directory, "
+					".zip or .json file)");
+				goto done;
+			}
+			vo.vuln_db = optarg;
+			break;
+		case OPT_IGNORE_UNFIXED:
+			vo.ignore_unfixed = 1;
+			break;
+		case OPT_NO_SCAN:
+			vo.no_scan = 1;
+			break;
 		case 'h':
 			og_cli__usage(stdout, cmd);
 			status = og_cli__write_stdout(NULL, 0, 0);
@@ -332,6 +352,15 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 	}
 	if ((status = one_operand(&ref, cmd, "REF", argc, argv)) != 0)
 		goto done;
+	if (vo.no_scan && (vo.vuln_db || vo.ignore_unfixed)) {
+		status = og_cli__usage_error(cmd, "--no-scan cannot be combined with %s",
+			vo.vuln_db ? "--vuln-db" : "--ignore-unfixed");
+		goto done;
+	}
+	if (vo.ignore_unfixed && !vo.vuln_db) {
+		status = og_cli__usage_error(cmd, "--ignore-unfixed needs --vuln-db");
+		goto done;
+	}
 	if (ra.output && (status = og_cli__check_output(cmd, ra.output)) != 0)
 		goto done;
 	if (og_cli__transport_finish(&to, &secret) < 0) {
@@ -451,4 +480,93 @@ int og_cli__policy(og_ctx *ctx, int argc, char **argv)
 		return og_cli__write_stdout(NULL, 0, 0);
 	}
 	return og_cli__usage_error(cmd, "expected 'policy init' or 'policy check FILE'");
+}
+
+/* Declared here and in main.c until cli.h (not this change's file) gains it. */
+int og_cli__sbom(og_ctx *ctx, int argc, char **argv);
+
+/* ocigate sbom REF --format cyclonedx|spdx [--platform P] [--output F] */
+int og_cli__sbom(og_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const cmd = "sbom";
+	og_validate_options vo = OG_VALIDATE_OPTIONS_INIT;
+	og_transport_options to = OG_TRANSPORT_OPTIONS_INIT;
+	const char *ref = NULL, *format = NULL, *output = NULL;
+	char *text = NULL, *secret = NULL;
+	int c, error, status;
+
+	opterr = 0;
+	optind = 1;
+	if (og_cli__transport_take(&to, &argc, argv) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
+	while ((c = getopt_long(argc, argv, ":f:p:o:j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "cyclonedx") != 0 && strcmp(optarg, "spdx") != 0) {
+				status = og_cli__usage_error(cmd, "invalid --format '%s' (cyclonedx "
+					"or spdx)", optarg);
+				goto done;
+			}
+			format = optarg;
+			break;
+		case 'p':
+			if ((status = og_cli__parse_platform(cmd, optarg)) != 0)
+				goto done;
+			vo.platform = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_POLICY:
+			vo.policy = optarg;
+			break;
+		case 'j':
+			if ((status = og_cli__parse_jobs(&vo.jobs, cmd, optarg)) != 0)
+				goto done;
+			break;
+		case 'h':
+			og_cli__usage(stdout, cmd);
+			status = og_cli__write_stdout(NULL, 0, 0);
+			goto done;
+		default:
+			status = option_error(cmd, c, argv, longopts);
+			goto done;
+		}
+	}
+	if (!format) {
+		status = og_cli__usage_error(cmd, "sbom: missing --format (cyclonedx or spdx)");
+		goto done;
+	}
+	if ((status = one_operand(&ref, cmd, "REF", argc, argv)) != 0)
+		goto done;
+	if (output && (status = og_cli__check_output(cmd, output)) != 0)
+		goto done;
+	if (og_cli__transport_finish(&to, &secret) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
+	vo.transport = &to;
+	if ((error = og_sbom(&text, ctx, ref, format, &vo)) < 0) {
+		status = og_cli__library_error(ctx, error);
+		goto done;
+	}
+	if (output)
+		status = og_cli__write_file(output, text, strlen(text));
+	else
+		status = og_cli__write_stdout(text, strlen(text), 0);
+done:
+	og_cli__transport_secret_free(secret);
+	og_free(text);
+	return status;
 }

@@ -4,6 +4,9 @@
 #include <string.h>
 #include "cli.h"
 
+/* commands.c; belongs in cli.h (not this change's file). */
+int og_cli__sbom(og_ctx *ctx, int argc, char **argv);
+
 typedef struct command {
 	const char *name;
 	og_cli_command_cb run;
@@ -17,6 +20,7 @@ static const command commands[] = {
 	{ "schema", og_cli__schema },
 	{ "policy", og_cli__policy },
 	{ "copy", og_cli__copy },
+	{ "sbom", og_cli__sbom },
 };
 
 static const command *command_lookup(const char *name)

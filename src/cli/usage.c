@@ -12,6 +12,7 @@ static const char usage_main[] =
 	"  inspect REF      describe an image: digest, platforms, config, layers\n"
 	"  validate REF     check the integrity and spec conformance of an image\n"
 	"  schema FILE      check one JSON document against its image-spec schema\n"
+	"  sbom REF         a CycloneDX or SPDX bill of materials of an image\n"
 	"  policy init      print the built-in policy, a file to start from\n"
 	"  policy check FILE  check a policy file\n"
 	"  copy SRC DST     copy an image by digest to a registry, oci: or oci-archive:\n"
@@ -83,7 +84,11 @@ static const char usage_validate[] =
 	"\n"
 	"Check the integrity and spec conformance of an image, reading each layer\n"
 	"once: blob digests and sizes, compression, diff_ids, tar structure, path\n"
-	"safety, and the JSON schemas of the manifests, index and config.\n"
+	"safety, and the JSON schemas of the manifests, index and config. In the\n"
+	"same pass, the security scan: setuid, world-writable and device files,\n"
+	"secrets (private keys, cloud credentials, tokens; in every layer, the\n"
+	"config's Env and history), the dpkg/apk package inventory, wasted bytes,\n"
+	"and with --vuln-db the packages' known vulnerabilities.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT        text, json, markdown, github, junit, sarif or\n"
@@ -106,6 +111,15 @@ static const char usage_validate[] =
 	"      --error-log PATH       append every finding as a JSON line to PATH\n"
 	"      --timings              add per-layer, per-stage timings (bytes,\n"
 	"                             seconds, MB/s) and the wall time to the report\n"
+	"      --vuln-db PATH         match the packages against an offline OSV\n"
+	"                             database: a directory of *.json and *.zip\n"
+	"                             (Debian/all.zip, Alpine/all.zip), one .zip or\n"
+	"                             one .json file\n"
+	"      --ignore-unfixed       with --vuln-db: drop vulnerabilities that have\n"
+	"                             no fixed version\n"
+	"      --no-scan              integrity and conformance only: no file-mode,\n"
+	"                             secret, package, vulnerability or efficiency\n"
+	"                             checks\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	"Registry options (docker:// references):\n"
@@ -210,6 +224,33 @@ static const char usage_copy[] =
 	"3 registry or network failure, 4 authentication or permission refused,\n"
 	"70 internal error.\n";
 
+static const char usage_sbom[] =
+	"Usage: ocigate sbom --format cyclonedx|spdx [OPTIONS] REF\n"
+	"\n"
+	"Print a software bill of materials of one image: the packages of its dpkg\n"
+	"and apk databases, with purls, as CycloneDX 1.5 JSON or SPDX 2.3 JSON.\n"
+	"The image is validated on the way; an image that fails an integrity\n"
+	"check gets no SBOM. The output is deterministic.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT        cyclonedx or spdx; required\n"
+	"  -p, --platform OS/ARCH[/VARIANT]\n"
+	"                             the image of a multi-platform index (required\n"
+	"                             when REF has several)\n"
+	"  -o, --output FILE          write to FILE (replaced atomically) instead of\n"
+	"                             standard output\n"
+	"      --policy FILE          the policy (size limits, scan settings)\n"
+	"  -j, --jobs N               threads, 1 to 1024 (default: the CPUs)\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	"Registry options (docker:// references) as for validate: --creds,\n"
+	"--creds-stdin, --authfile, --tls-verify, --cacert, --retries,\n"
+	"--retry-delay, --timeout, --stall-timeout.\n"
+	"\n"
+	"Exit codes: 0 written, 2 usage error, REF is not an image, several images\n"
+	"and no --platform, or the image fails an integrity check, 3 registry or\n"
+	"network failure, 4 authentication or permission refused, 70 internal error.\n";
+
 static const char usage_version[] =
 	"Usage: ocigate version\n"
 	"\n"
@@ -236,6 +277,8 @@ void og_cli__usage(FILE *fp, const char *command)
 		text = usage_policy;
 	else if (strcmp(command, "copy") == 0)
 		text = usage_copy;
+	else if (strcmp(command, "sbom") == 0)
+		text = usage_sbom;
 	else if (strcmp(command, "version") == 0)
 		text = usage_version;
 	else if (strcmp(command, "help") == 0)

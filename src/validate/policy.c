@@ -47,6 +47,9 @@ static const char default_text[] =
 	"  \"metadata\": {\"required\": []},\n"
 	"  \"history\": {\"match_layers\": true},\n"
 	"  \"annotations\": {\"recommended\": true},\n"
+	"  \"scan\": {\"setuid_allowed\": [], \"writable_allowed\": [], \"secrets_max_file_size\": \"8MiB\"},\n"
+	"  \"vulnerabilities\": {\"max_db_age\": \"7d\"},\n"
+	"  \"efficiency\": {},\n"
 	"  \"severity\": {},\n"
 	"  \"ignore\": [],\n"
 	"  \"fail_on\": \"HIGH\"\n"
@@ -55,7 +58,11 @@ static const char default_text[] =
 /* The keys each object may hold. */
 static const char *const keys_top[] = { "version", "size", "platforms", "labels",
 	"entrypoint", "user", "env", "ports", "metadata", "history", "annotations",
-	"severity", "ignore", "fail_on", NULL };
+	"severity", "ignore", "fail_on", "scan", "vulnerabilities", "efficiency", NULL };
+static const char *const keys_scan[] = { "setuid_allowed", "writable_allowed",
+	"secrets_max_file_size", NULL };
+static const char *const keys_vulns[] = { "max_db_age", NULL };
+static const char *const keys_efficiency[] = { "max_wasted", "min_score", NULL };
 static const char *const keys_size[] = { "max_compressed", "min_compressed",
 	"max_layer", "max_uncompressed", "max_compression_ratio", "max_layers", NULL };
 static const char *const keys_platforms[] = { "allowed", "required", NULL };
@@ -295,6 +302,8 @@ static void set_defaults(og_policy *p)
 	p->ports_set = 0;
 	p->history_match_layers = 1;
 	p->annotations_recommended = 1;
+	p->secrets_max_file_size = OG_POLICY_DEFAULT_SECRETS_MAX;
+	p->max_db_age = OG_POLICY_DEFAULT_DB_AGE;
 	p->fail_on = OG_SEV_HIGH;
 }
 
@@ -329,6 +338,8 @@ void og_policy_free(og_policy *p)
 	strlist_dispose(&p->env_forbidden);
 	free(p->ports_allowed);
 	strlist_dispose(&p->metadata_required);
+	strlist_dispose(&p->setuid_allowed);
+	strlist_dispose(&p->writable_allowed);
 	for (i = 0; i < p->severity_count; i++)
 		free(p->severity[i].id);
 	free(p->severity);
@@ -443,6 +454,31 @@ int og_policy_parse_size(uint64_t *out, const char *text)
 	if (v > UINT64_MAX - f)
 		return OG_EINVALID;
 	*out = v + f;
+	return 0;
+}
+
+int og_policy_parse_duration(int64_t *out, const char *text)
+{
+	int64_t v = 0, mult;
+	const char *s = text;
+
+	if (!s || !is_digit(*s))
+		return OG_EINVALID;
+	for (; is_digit(*s); s++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return OG_EINVALID;
+		v = v * 10 + (*s - '0');
+	}
+	switch (*s) {
+	case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	default: return OG_EINVALID;
+	}
+	if (s[1] != '\0' || v > INT64_MAX / mult)
+		return OG_EINVALID;
+	*out = v * mult;
 	return 0;
 }
 
@@ -676,6 +712,52 @@ static int unknown_id(const parser *ps, const char *path, const char *id)
 }
 
 /* ------------------------------------------------------------ sections */
+
+static const char *check_abs_path(const char *s)
+{
+	return s[0] == '/' ? NULL : "expected an absolute path";
+}
+
+static int parse_scan(const parser *ps, json_t *root)
+{
+	og_policy *p = ps->p;
+	json_t *o, *v;
+	char kp[POLICY_PATH_LEN];
+	int error;
+
+	if ((error = get_object(ps, &o, root, "", "scan", keys_scan)) < 0 ||
+	    (error = get_strlist(ps, &p->setuid_allowed, o, "/scan", "setuid_allowed",
+	                         check_abs_path)) < 0 ||
+	    (error = get_strlist(ps, &p->writable_allowed, o, "/scan", "writable_allowed",
+	                         check_abs_path)) < 0 ||
+	    (error = get_size(ps, &p->secrets_max_file_size, o, "/scan",
+	                      "secrets_max_file_size")) < 0)
+		return error;
+	if ((error = get_object(ps, &o, root, "", "vulnerabilities", keys_vulns)) < 0)
+		return error;
+	if (o && (v = json_object_get(o, "max_db_age")) != NULL) {
+		path_key(kp, sizeof(kp), "/vulnerabilities", "max_db_age");
+		if (!json_is_string(v) ||
+		    og_policy_parse_duration(&p->max_db_age, json_string_value(v)) < 0)
+			return fail(ps, kp, "expected a duration such as \"7d\", \"12h\", "
+				"\"30m\" or \"3600s\"");
+	}
+	if ((error = get_object(ps, &o, root, "", "efficiency", keys_efficiency)) < 0 || !o)
+		return error;
+	if (json_object_get(o, "max_wasted")) {
+		if ((error = get_size(ps, &p->max_wasted, o, "/efficiency", "max_wasted")) < 0)
+			return error;
+		p->max_wasted_set = 1;
+	}
+	if ((v = json_object_get(o, "min_score")) != NULL) {
+		path_key(kp, sizeof(kp), "/efficiency", "min_score");
+		if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)
+			return fail(ps, kp, "expected a number from 0 to 1");
+		p->min_score = json_number_value(v);
+		p->min_score_set = 1;
+	}
+	return 0;
+}
 
 static int parse_size_section(const parser *ps, json_t *root)
 {
@@ -1028,6 +1110,9 @@ static int parse_root(const parser *ps, json_t *root)
 	if ((error = get_object(ps, &o, root, "", "annotations", keys_annotations)) < 0 ||
 	    (error = get_bool(ps, &p->annotations_recommended, o, "/annotations",
 	                      "recommended")) < 0)
+		return error;
+
+	if ((error = parse_scan(ps, root)) < 0)
 		return error;
 
 	if ((error = parse_severity(ps, root)) < 0 || (error = parse_ignore(ps, root)) < 0)

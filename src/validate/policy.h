@@ -71,6 +71,18 @@ typedef struct og_policy {
 	int annotations_recommended; /* annotations.missing for the recommended
 	                              * org.opencontainers.image.* keys */
 
+	/* "scan" */
+	og_strlist setuid_allowed;   /* absolute paths silenced for file.setuid */
+	og_strlist writable_allowed; /* ... for file.world_writable */
+	uint64_t secrets_max_file_size; /* files larger are not scanned (8 MiB) */
+	/* "vulnerabilities" */
+	int64_t max_db_age;          /* seconds; vuln.db_stale past it (7 days) */
+	/* "efficiency": the check runs only when one is set */
+	int max_wasted_set;
+	uint64_t max_wasted;         /* bytes shipped but absent from the final fs */
+	int min_score_set;
+	double min_score;            /* 0..1, dive's efficiency score */
+
 	og_policy_severity *severity;
 	size_t severity_count;
 	og_policy_ignore *ignore;
@@ -116,5 +128,12 @@ int og_policy_apply(const og_policy *p, og_findings *findings,
  * "2GB", "1.5GiB", "4096" (units B, kB/KB, MB, GB, TB, KiB, MiB, GiB, TiB,
  * case-insensitive for the letters before 'B'/'iB'). 0 or OG_EINVALID. */
 int og_policy_parse_size(uint64_t *out, const char *text);
+
+/* Parse a duration: a whole number with a unit s, m, h or d ("7d", "12h",
+ * "90m", "3600s"), into seconds. 0 or OG_EINVALID. */
+int og_policy_parse_duration(int64_t *out, const char *text);
+
+#define OG_POLICY_DEFAULT_SECRETS_MAX ((uint64_t)8 << 20)
+#define OG_POLICY_DEFAULT_DB_AGE ((int64_t)7 * 86400)
 
 #endif

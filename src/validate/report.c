@@ -117,6 +117,7 @@ static void image_dispose(og_report_image *im)
 	for (i = 0; i < im->digest_count; i++)
 		free(im->digests[i]);
 	free(im->digests);
+	json_decref(im->scan);
 }
 
 void og_report_free(og_report *report)
@@ -170,6 +171,19 @@ int og_report__add_image(og_report *r, const char *platform, const char *manifes
 oom:
 	image_dispose(&im);
 	return OG_ENOMEM;
+}
+
+int og_report__set_scan(og_report *r, json_t *scan)
+{
+	if (!scan)
+		return 0;
+	if (r->image_count == 0) {
+		json_decref(scan);
+		return OG_EINVALID;
+	}
+	json_decref(r->images[r->image_count - 1].scan);
+	r->images[r->image_count - 1].scan = scan;
+	return 0;
 }
 
 const og_report_image *og_report__image_of(const og_report *r, const og_finding *f)
@@ -783,6 +797,47 @@ static json_t *json_policy(const og_report *r)
 	return o;
 }
 
+/* The scan sections: at the top for one image, else under "images", one
+ * entry per image with its platform and manifest digest. */
+static const char *const scan_keys[] = { "os", "packages", "vulnerabilities", "secrets",
+	"efficiency" };
+
+static int json_scan_into(json_t *dst, const json_t *scan)
+{
+	size_t k;
+	json_t *v;
+
+	for (k = 0; k < sizeof(scan_keys) / sizeof(scan_keys[0]); k++)
+		if ((v = json_object_get(scan, scan_keys[k])) != NULL &&
+		    json_object_set(dst, scan_keys[k], v) < 0)
+			return -1;
+	return 0;
+}
+
+static int json_scans(json_t *root, const og_report *r)
+{
+	json_t *arr, *o;
+	size_t i, scanned = 0;
+
+	for (i = 0; i < r->image_count; i++)
+		scanned += r->images[i].scan != NULL;
+	if (scanned == 0)
+		return 0;
+	if (r->image_count == 1)
+		return json_scan_into(root, r->images[0].scan);
+	if (!(arr = json_array()) || json_object_set_new(root, "images", arr) < 0)
+		return -1;
+	for (i = 0; i < r->image_count; i++) {
+		if (!(o = json_object()) || og_report__jappend(arr, o) < 0 ||
+		    og_report__jset(o, "platform", og_report__jstr(r->images[i].platform)) < 0 ||
+		    og_report__jset(o, "manifest", og_report__jstr(r->images[i].manifest_digest)) < 0)
+			return -1;
+		if (r->images[i].scan && json_scan_into(o, r->images[i].scan) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int render_json(char **out, const og_report *r, og_severity_t fail_on)
 {
 	json_t *root = NULL;
@@ -808,6 +863,8 @@ static int render_json(char **out, const og_report *r, og_severity_t fail_on)
 	     og_report__jset(root, "suppressed", json_findings(&r->suppressed)) < 0))
 		goto done;
 	if (r->kind != OG_REPORT_DOCUMENT && og_report__jset(root, "layers", json_layers(r)) < 0)
+		goto done;
+	if (r->kind != OG_REPORT_DOCUMENT && json_scans(root, r) < 0)
 		goto done;
 	if (r->kind != OG_REPORT_DOCUMENT && r->has_timings &&
 	    og_report__jset(root, "timings", json_timings(r)) < 0)

@@ -38,6 +38,10 @@ typedef struct og_report_image {
 	char *manifest_digest;
 	char **digests;
 	size_t digest_count;
+	/* The security scan of this image (owned; NULL when not scanned): a JSON
+	 * object with any of "os", "packages", "vulnerabilities", "secrets",
+	 * "efficiency", rendered as they are. Never holds a secret's value. */
+	struct json_t *scan;
 } og_report_image;
 
 typedef enum {
@@ -83,6 +87,9 @@ int og_report__add_layer(og_report *r, const og_report_layer *layer);
  * of its manifest, config and layers (all copied). */
 int og_report__add_image(og_report *r, const char *platform, const char *manifest,
 	const char *const *digests, size_t count);
+/* Attach the scan of the last image added (steals the reference; NULL
+ * is a no-op). 0, or OG_EINVALID when there is no image. */
+int og_report__set_scan(og_report *r, struct json_t *scan);
 /* The image a finding is about, or NULL (image-wide or unattributed). */
 const og_report_image *og_report__image_of(const og_report *r, const og_finding *f);
 /* Record that a check ran (id copied; duplicates ignored). */

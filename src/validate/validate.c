@@ -9,11 +9,17 @@
 #include <time.h>
 #include "oci/layer.h"
 #include "oci/pool.h"
+#include "scan/efficiency.h"
+#include "scan/filemode.h"
 #include "scan/fsview.h"
+#include "scan/packages.h"
 #include "scan/path_safety.h"
+#include "scan/secrets.h"
+#include "scan/vulndb.h"
 #include "checks.h"
 #include "policy.h"
 #include "report.h"
+#include "report_internal.h"
 
 /* Layers smaller than this are not worth a second thread. */
 #define SPLIT_MIN ((int64_t)4 << 20)
@@ -42,6 +48,12 @@ typedef struct image {
 	uint64_t *layer_sizes;
 } image;
 
+/* The layer visitors: path safety always first, then the fsview (when a
+ * check or the scan needs the final filesystem), file modes and secrets. */
+#define V_PATH 0
+#define VISITOR_MAX 4
+#define TOP_WASTE 10
+
 typedef struct vstate {
 	og_ctx *ctx;
 	og_source *src;
@@ -62,13 +74,20 @@ typedef struct vstate {
 	int root_is_index;       /* the top is an index (platform checks) */
 	int need_fs;             /* a check needs the final filesystem */
 	og_fs_layer **fs_layers; /* per job, from the fsview visitor */
+	/* The security scan (off with --no-scan). */
+	int scan;
+	og_vulndb *vulndb;       /* --vuln-db, loaded once per run */
+	const char *vuln_db_path;
+	int ignore_unfixed;
+	og_secret_hits *hits;    /* per job, from the secrets visitor */
+	og_filemode_options fm_opts;
+	og_secrets_options sec_opts;
+	/* This run's visitors: classes copied to carry the policy's payloads. */
+	og_visitor_class vclass[VISITOR_MAX];
+	const og_visitor_class *vlist[VISITOR_MAX];
+	size_t vcount;
+	size_t v_fsview, v_filemode, v_secrets; /* index in vlist, SIZE_MAX: off */
 } vstate;
-
-/* The scanners of every layer; the fsview only when a check needs it. */
-static const og_visitor_class *const visitors[] = { &og_scan_path_safety, &og_scan_fsview };
-#define V_PATH 0
-#define V_FSVIEW 1
-#define VISITOR_COUNT (sizeof(visitors) / sizeof(visitors[0]))
 
 /* Does an image's config make a check look at its files? */
 static void note_fs_needs(vstate *vs, const og_config *c)
@@ -84,6 +103,35 @@ static void note_fs_needs(vstate *vs, const og_config *c)
 		vs->need_fs = 1;
 	if (vs->policy->user_non_root && user && *user && (user[0] < '0' || user[0] > '9'))
 		vs->need_fs = 1;
+}
+
+/* This run's visitors, once need_fs is known (after the manifests). */
+static void setup_visitors(vstate *vs)
+{
+	size_t n = 0;
+
+	vs->v_fsview = vs->v_filemode = vs->v_secrets = SIZE_MAX;
+	vs->vclass[n] = og_scan_path_safety;
+	n++;
+	if (vs->need_fs || vs->scan) {
+		vs->v_fsview = n;
+		vs->vclass[n++] = og_scan_fsview;
+	}
+	if (vs->scan) {
+		vs->fm_opts.setuid_allowed = (const char *const *)vs->policy->setuid_allowed.items;
+		vs->fm_opts.setuid_allowed_count = vs->policy->setuid_allowed.count;
+		vs->fm_opts.writable_allowed = (const char *const *)vs->policy->writable_allowed.items;
+		vs->fm_opts.writable_allowed_count = vs->policy->writable_allowed.count;
+		vs->v_filemode = n;
+		vs->vclass[n] = og_scan_filemode;
+		vs->vclass[n++].payload = &vs->fm_opts;
+		vs->sec_opts.max_file_size = vs->policy->secrets_max_file_size;
+		vs->v_secrets = n;
+		vs->vclass[n] = og_scan_secrets;
+		vs->vclass[n++].payload = &vs->sec_opts;
+	}
+	for (vs->vcount = 0; vs->vcount < n; vs->vcount++)
+		vs->vlist[vs->vcount] = &vs->vclass[vs->vcount];
 }
 
 /* The job for a blob, made on first use; dedupes layers shared by images. */
@@ -119,8 +167,8 @@ static int job_for(size_t *out, vstate *vs, const og_descriptor *d, size_t index
 	vs->jobs[vs->job_count].walk = walk;
 	vs->jobs[vs->job_count].check_media_type = !vs->src->synthesized;
 	vs->jobs[vs->job_count].limits = &vs->limits;
-	vs->jobs[vs->job_count].visitors = visitors;
-	vs->jobs[vs->job_count].visitor_count = VISITOR_COUNT;
+	vs->jobs[vs->job_count].visitors = vs->vlist;
+	vs->jobs[vs->job_count].visitor_count = vs->vcount;
 	*out = vs->job_count++;
 	return 0;
 }
@@ -467,6 +515,10 @@ static void vstate_dispose(vstate *vs)
 	for (i = 0; vs->fs_layers && i < vs->job_count; i++)
 		og_fs_layer_free(vs->fs_layers[i]);
 	free(vs->fs_layers);
+	for (i = 0; vs->hits && i < vs->job_count; i++)
+		og_secret_hits_dispose(&vs->hits[i]);
+	free(vs->hits);
+	og_vulndb_free(vs->vulndb);
 	og_policy_free(vs->policy);
 	free(vs->images);
 	free(vs->results);
@@ -486,6 +538,15 @@ static const char *const layer_checks[] = {
 	"layer.diffid_mismatch", "layer.decompress_error", "layer.trailing_data",
 	"layer.tar_invalid", "layer.compression_ratio", "path.traversal",
 	"path.absolute", "link.escape",
+};
+
+/* ... and those of the security scan (not with --no-scan). */
+static const char *const scan_checks[] = {
+	"file.setuid", "file.world_writable", "file.device", "secret.private_key",
+	"secret.cloud_credential", "secret.token", "packages.unsupported",
+};
+static const char *const vuln_checks[] = {
+	"vuln.critical", "vuln.high", "vuln.medium", "vuln.low", "vuln.db_stale",
 };
 
 static int fs_exists(const og_final_fs *fs, const char *path)
@@ -511,6 +572,378 @@ static int add_image(vstate *vs, const image *img)
 	return error;
 }
 
+/* ------------------------------------------------------------- the scan */
+
+/* What the scan of one image adds up: its JSON sections, and where its
+ * findings go. */
+typedef struct scan_state {
+	vstate *vs;
+	const image *img;
+	og_findings *f;
+	og_fs_layer *const *fl;  /* per layer of the image, NULL: not walked */
+	const og_package *pkg;   /* the package being matched */
+	json_t *vulns;
+	int error;
+} scan_state;
+
+static json_t *jsize(size_t n)
+{
+	return n == SIZE_MAX ? json_null() : og_report__jint((uint64_t)n);
+}
+
+/* One secret: its finding (origin: the layer, or the config) and its entry
+ * in "secrets". Never the value: only the redacted prefix and the length. */
+static int add_secret(scan_state *ss, json_t *arr, const og_secret_hit *h, size_t layer,
+	size_t by)
+{
+	const char *origin = layer == SIZE_MAX ? ss->img->config_digest :
+		ss->img->layer_digests[layer];
+	size_t before = ss->f->count;
+	json_t *o = NULL;
+	int error = OG_ENOMEM;
+
+	if (og_secret_finding(ss->f, h, layer, layer == SIZE_MAX ? NULL : origin, by) < 0 ||
+	    og_findings_set_origin(ss->f, before, origin) < 0)
+		goto done;
+	if (!(o = json_object()) ||
+	    og_report__jset(o, "id", og_report__jstr(h->id)) < 0 ||
+	    og_report__jset(o, "kind", og_report__jstr(h->kind)) < 0 ||
+	    og_report__jset(o, "path", og_report__jstr(h->path)) < 0 ||
+	    og_report__jset(o, "layer", jsize(layer)) < 0 ||
+	    og_report__jset(o, "hidden_by", jsize(by)) < 0 ||
+	    og_report__jset(o, "redacted", og_report__jstr(h->redacted)) < 0 ||
+	    og_report__jset(o, "length", og_report__jint(h->length)) < 0)
+		goto done;
+	error = og_report__jappend(arr, o) < 0 ? OG_ENOMEM : 0;
+	o = NULL; /* the array's, or released */
+done:
+	json_decref(o);
+	return error;
+}
+
+/* The config's Env entries and history created_by, as texts. */
+static int scan_config_text(og_secret_hits *hits, const json_t *root)
+{
+	const json_t *env = json_object_get(json_object_get(root, "config"), "Env");
+	const json_t *hist = json_object_get(root, "history");
+	char where[160];
+	size_t i, n;
+	int error = 0;
+
+	for (i = 0; i < json_array_size(env) && !error; i++) {
+		const char *e = json_string_value(json_array_get(env, i));
+		const char *eq = e ? strchr(e, '=') : NULL;
+
+		if (!e)
+			continue;
+		n = eq ? (size_t)(eq - e) : strlen(e);
+		snprintf(where, sizeof(where), "config Env %.*s", (int)(n > 100 ? 100 : n), e);
+		error = og_secrets_scan_text(hits, e, strlen(e), where);
+	}
+	for (i = 0; i < json_array_size(hist) && !error; i++) {
+		const char *cb = json_string_value(json_object_get(json_array_get(hist, i),
+			"created_by"));
+
+		if (!cb)
+			continue;
+		snprintf(where, sizeof(where), "history[%zu].created_by", i);
+		error = og_secrets_scan_text(hits, cb, strlen(cb), where);
+	}
+	return error < 0 ? error : 0;
+}
+
+static int scan_secrets(scan_state *ss, json_t *arr)
+{
+	vstate *vs = ss->vs;
+	const image *img = ss->img;
+	og_secret_hits text;
+	size_t k, i, by;
+	int error = 0;
+
+	for (k = 0; vs->hits && k < img->layer_count && !error; k++) {
+		const og_secret_hits *h;
+
+		if (img->jobs[k] == SIZE_MAX)
+			continue;
+		h = &vs->hits[img->jobs[k]];
+		for (i = 0; i < h->count && !error; i++) {
+			by = SIZE_MAX;
+			if (og_fsview_hidden_by(&by, ss->fl, img->layer_count, k, h->items[i].path) < 0)
+				error = OG_ENOMEM;
+			else
+				error = add_secret(ss, arr, &h->items[i], k, by);
+		}
+	}
+	memset(&text, 0, sizeof(text));
+	if (!error && img->config.root && scan_config_text(&text, img->config.root) < 0)
+		error = OG_ENOMEM;
+	for (i = 0; !error && i < text.count; i++)
+		error = add_secret(ss, arr, &text.items[i], SIZE_MAX, SIZE_MAX);
+	og_secret_hits_dispose(&text);
+	return error;
+}
+
+static const char *vuln_id(og_severity_t sev)
+{
+	switch (sev) {
+	case OG_SEV_CRITICAL: return "vuln.critical";
+	case OG_SEV_HIGH: return "vuln.high";
+	case OG_SEV_MEDIUM: return "vuln.medium";
+	default: return "vuln.low";
+	}
+}
+
+/* aliases "CVE-1,CVE-2" as a JSON array. */
+static json_t *alias_array(const char *aliases)
+{
+	json_t *arr = json_array();
+	const char *p = aliases, *comma;
+	char *one;
+
+	while (arr && p && *p) {
+		comma = strchr(p, ',');
+		if (!(one = og__strndup(p, comma ? (size_t)(comma - p) : strlen(p))) ||
+		    og_report__jappend(arr, og_report__jstr(one)) < 0) {
+			free(one);
+			json_decref(arr);
+			return NULL;
+		}
+		free(one);
+		p = comma ? comma + 1 : NULL;
+	}
+	return arr;
+}
+
+static int on_vuln(const og_vuln_match *m, void *payload)
+{
+	scan_state *ss = payload;
+	const og_package *pkg = ss->pkg;
+	og_severity_t sev = m->severity;
+	char subject[512];
+	json_t *o;
+
+	if (!m->fixed && ss->vs->ignore_unfixed)
+		return 0;
+	snprintf(subject, sizeof(subject), "%s@%s", pkg->name, pkg->version);
+	if (og_findings_add(ss->f, vuln_id(sev), subject, "%s (%s %s, layer %zu): %s%s%s%s, %s%s",
+			subject, pkg->type, pkg->source ? pkg->source : pkg->name, pkg->layer, m->id,
+			m->aliases ? " (" : "", m->aliases ? m->aliases : "", m->aliases ? ")" : "",
+			m->fixed ? "fixed in " : "no fix", m->fixed ? m->fixed : "") < 0)
+		goto fail;
+	if (!(o = json_object()) || og_report__jappend(ss->vulns, o) < 0 ||
+	    og_report__jset(o, "id", og_report__jstr(m->id)) < 0 ||
+	    og_report__jset(o, "aliases", alias_array(m->aliases)) < 0 ||
+	    og_report__jset(o, "package", og_report__jstr(pkg->name)) < 0 ||
+	    og_report__jset(o, "version", og_report__jstr(pkg->version)) < 0 ||
+	    og_report__jset(o, "source", og_report__jstr(pkg->source)) < 0 ||
+	    og_report__jset(o, "fixed", og_report__jstr(m->fixed)) < 0 ||
+	    og_report__jset(o, "severity", og_report__jstr(og_severity_name(sev))) < 0 ||
+	    og_report__jset(o, "cvss", m->cvss < 0 ? json_null() : json_real(m->cvss)) < 0)
+		goto fail;
+	return 0;
+fail:
+	ss->error = og_error_oom(ss->vs->ctx);
+	return ss->error;
+}
+
+static json_t *os_json(const og_os *os)
+{
+	json_t *o;
+
+	if (!os->id)
+		return json_null();
+	if (!(o = json_object()))
+		return NULL;
+	if (og_report__jset(o, "id", og_report__jstr(os->id)) < 0 ||
+	    og_report__jset(o, "version_id", og_report__jstr(os->version_id)) < 0 ||
+	    og_report__jset(o, "pretty_name", og_report__jstr(os->pretty_name)) < 0 ||
+	    og_report__jset(o, "version_codename", og_report__jstr(os->version_codename)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *package_json(const og_package *p)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (og_report__jset(o, "name", og_report__jstr(p->name)) < 0 ||
+	    og_report__jset(o, "version", og_report__jstr(p->version)) < 0 ||
+	    og_report__jset(o, "source", og_report__jstr(p->source)) < 0 ||
+	    og_report__jset(o, "source_version", og_report__jstr(p->source_version)) < 0 ||
+	    og_report__jset(o, "arch", og_report__jstr(p->arch)) < 0 ||
+	    og_report__jset(o, "type", og_report__jstr(p->type)) < 0 ||
+	    og_report__jset(o, "layer", og_report__jint(p->layer)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Packages, and their vulnerabilities when a database was given. */
+static int scan_packages(scan_state *ss, json_t *scan, const og_fsview *fs)
+{
+	vstate *vs = ss->vs;
+	og_inventory inv;
+	json_t *pkgs = NULL;
+	char eco[64];
+	const char *ecosystem;
+	size_t i;
+	int error;
+
+	memset(&inv, 0, sizeof(inv));
+	if ((error = og_inventory_read(&inv, vs->ctx, fs, ss->fl, ss->img->layer_count,
+			ss->f)) < 0)
+		goto done;
+	error = og_error_oom(vs->ctx);
+	if (og_report__jset(scan, "os", os_json(&inv.os)) < 0 || !(pkgs = json_array()) ||
+	    json_object_set(scan, "packages", pkgs) < 0)
+		goto done;
+	for (i = 0; i < inv.count; i++)
+		if (og_report__jappend(pkgs, package_json(&inv.items[i])) < 0)
+			goto done;
+	if (vs->vulndb) {
+		if (!(ss->vulns = json_array()) || json_object_set(scan, "vulnerabilities", ss->vulns) < 0)
+			goto done;
+		ecosystem = og_inventory_ecosystem(&inv, eco, sizeof(eco));
+		for (i = 0; ecosystem && i < inv.count; i++) {
+			const og_package *p = &inv.items[i];
+			int deb = strcmp(p->type, "deb") == 0;
+			const char *name = p->source && *p->source ? p->source : p->name;
+			const char *version = deb && p->source_version ? p->source_version : p->version;
+
+			ss->pkg = p;
+			if ((error = og_vulndb_match(vs->vulndb, ecosystem, name, version, on_vuln,
+					ss)) < 0 || (error = ss->error) < 0)
+				goto done;
+		}
+	}
+	error = 0;
+done:
+	json_decref(pkgs);
+	json_decref(ss->vulns);
+	ss->vulns = NULL;
+	og_inventory_dispose(&inv);
+	return error;
+}
+
+static int scan_efficiency(scan_state *ss, json_t *scan)
+{
+	const og_policy *pol = ss->vs->policy;
+	og_efficiency e;
+	json_t *o = NULL, *top = NULL, *t;
+	size_t i;
+	int error;
+
+	memset(&e, 0, sizeof(e));
+	if ((error = og_efficiency_compute(&e, ss->fl, ss->img->layer_count, TOP_WASTE)) < 0) {
+		error = og_error_oom(ss->vs->ctx);
+		goto done;
+	}
+	error = og_error_oom(ss->vs->ctx);
+	if (!(o = json_object()) || !(top = json_array()) ||
+	    og_report__jset(o, "total_bytes", og_report__jint(e.total_bytes)) < 0 ||
+	    og_report__jset(o, "wasted_bytes", og_report__jint(e.wasted_bytes)) < 0 ||
+	    og_report__jset(o, "score", json_real(e.score)) < 0 ||
+	    json_object_set(o, "top", top) < 0)
+		goto done;
+	for (i = 0; i < e.top_count; i++) {
+		/* absolute, as every other path of the scan (efficiency's are root-relative) */
+		char *abs = og__asprintf("%s%s", e.top[i].path[0] == '/' ? "" : "/", e.top[i].path);
+		json_t *jp = abs ? og_report__jstr(abs) : NULL;
+
+		free(abs);
+		if (!jp || !(t = json_object()) || og_report__jappend(top, t) < 0) {
+			json_decref(jp);
+			goto done;
+		}
+		if (og_report__jset(t, "path", jp) < 0 ||
+		    og_report__jset(t, "bytes", og_report__jint(e.top[i].bytes)) < 0 ||
+		    og_report__jset(t, "layer", og_report__jint(e.top[i].layer)) < 0 ||
+		    og_report__jset(t, "by", jsize(e.top[i].by)) < 0)
+			goto done;
+	}
+	if (json_object_set(scan, "efficiency", o) < 0)
+		goto done;
+	if ((pol->max_wasted_set && e.wasted_bytes > pol->max_wasted) ||
+	    (pol->min_score_set && e.score < pol->min_score)) {
+		if (og_findings_add(ss->f, "efficiency.wasted", ss->img->manifest_digest,
+				"image %s ships %llu bytes in its layers that are absent from its "
+				"final filesystem (efficiency %.3f; policy: max_wasted %llu, min_score %.3f)%s%s",
+				ss->img->manifest_digest, (unsigned long long)e.wasted_bytes, e.score,
+				(unsigned long long)pol->max_wasted, pol->min_score_set ? pol->min_score : 0.0,
+				e.top_count ? "; largest: /" : "", e.top_count ? e.top[0].path +
+				(e.top[0].path[0] == '/') : "") < 0)
+			goto done;
+	}
+	error = 0;
+done:
+	json_decref(top);
+	json_decref(o);
+	og_efficiency_dispose(&e);
+	return error;
+}
+
+/* The security scan of one image: its findings go to the report, its JSON
+ * sections to *out. */
+static int scan_image(json_t **out, vstate *vs, const image *img, const og_fsview *fs,
+	og_fs_layer *const *fl)
+{
+	scan_state ss;
+	json_t *scan = NULL, *secrets = NULL;
+	const char *created = json_string_value(json_object_get(img->config.root, "created"));
+	int error;
+
+	*out = NULL;
+	memset(&ss, 0, sizeof(ss));
+	ss.vs = vs;
+	ss.img = img;
+	ss.f = &vs->report->findings;
+	ss.fl = fl;
+	error = og_error_oom(vs->ctx);
+	if (!(scan = json_object()) || !(secrets = json_array()) ||
+	    json_object_set(scan, "secrets", secrets) < 0 || scan_secrets(&ss, secrets) < 0)
+		goto done;
+	/* for the SBOM's creation time: the image's, so the output is reproducible */
+	if (created && og_report__jset(scan, "created", og_report__jstr(created)) < 0)
+		goto done;
+	if (fs && (error = scan_packages(&ss, scan, fs)) < 0)
+		goto done;
+	if (fl && (error = scan_efficiency(&ss, scan)) < 0)
+		goto done;
+	*out = scan;
+	scan = NULL;
+	error = 0;
+done:
+	json_decref(secrets);
+	json_decref(scan);
+	return error;
+}
+
+/* The database is older than the policy allows. */
+static int check_db_age(vstate *vs)
+{
+	int64_t newest = og_vulndb_newest_modified(vs->vulndb);
+	time_t t = time(NULL);
+	int r;
+
+	if (newest >= 0 && (int64_t)t - newest <= vs->policy->max_db_age)
+		return 0;
+	if (newest < 0)
+		r = og_findings_add(&vs->report->findings, "vuln.db_stale", vs->vuln_db_path,
+			"vulnerability database %s: no advisory has a modified date", vs->vuln_db_path);
+	else
+		r = og_findings_add(&vs->report->findings, "vuln.db_stale", vs->vuln_db_path,
+			"vulnerability database %s: newest advisory modified %lld days ago "
+			"(policy max_db_age: %lld days)", vs->vuln_db_path,
+			(long long)(((int64_t)t - newest) / 86400),
+			(long long)(vs->policy->max_db_age / 86400));
+	return r < 0 ? og_error_oom(vs->ctx) : 0;
+}
+
 /* The policy's metadata checks on each runnable image. */
 static int check_images(vstate *vs)
 {
@@ -525,6 +958,7 @@ static int check_images(vstate *vs)
 		og_fs_layer **fl = NULL;
 		og_fsview *fs = NULL;
 		og_image_facts facts;
+		json_t *scan = NULL;
 		size_t before;
 		int known = 1, stopped = 0;
 
@@ -573,9 +1007,16 @@ static int check_images(vstate *vs)
 		before = vs->report->findings.count;
 		if (img->config.root && og_checks_image(vs->report, vs->policy, &facts) < 0)
 			error = og_error_oom(vs->ctx);
+		if (!error && vs->scan)
+			error = scan_image(&scan, vs, img, fs, fl);
 		if (!error && (og_findings_set_origin(&vs->report->findings, before,
 				img->manifest_digest) < 0 || add_image(vs, img) < 0))
 			error = og_error_oom(vs->ctx);
+		if (error)
+			json_decref(scan);
+		else if (og_report__set_scan(vs->report, scan) < 0) /* steals scan */
+			error = og_error_oom(vs->ctx);
+		scan = NULL;
 		og_fsview_free(fs);
 		free(fl);
 	}
@@ -607,6 +1048,15 @@ static int record_checks(vstate *vs)
 	for (i = 0; walked && i < sizeof(layer_checks) / sizeof(layer_checks[0]); i++)
 		if (og_report__add_check(vs->report, layer_checks[i]) < 0)
 			return og_error_oom(vs->ctx);
+	for (i = 0; vs->scan && walked && i < sizeof(scan_checks) / sizeof(scan_checks[0]); i++)
+		if (og_report__add_check(vs->report, scan_checks[i]) < 0)
+			return og_error_oom(vs->ctx);
+	for (i = 0; vs->vulndb && i < sizeof(vuln_checks) / sizeof(vuln_checks[0]); i++)
+		if (og_report__add_check(vs->report, vuln_checks[i]) < 0)
+			return og_error_oom(vs->ctx);
+	if (vs->scan && walked && (vs->policy->max_wasted_set || vs->policy->min_score_set) &&
+	    og_report__add_check(vs->report, "efficiency.wasted") < 0)
+		return og_error_oom(vs->ctx);
 	return 0;
 }
 
@@ -639,6 +1089,7 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 {
 	og_validate_options defaults = OG_VALIDATE_OPTIONS_INIT;
 	unsigned int threads, workers;
+	const char *vuln_db = NULL;
 	double t0 = now();
 	vstate vs;
 	size_t i;
@@ -656,6 +1107,19 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		return og_error_oom(ctx);
 	if ((error = load_policy(&vs, opts)) < 0)
 		goto done;
+	/* Fields of version 4 on: older callers get the defaults. */
+	if (opts->version >= 4) {
+		vs.scan = !opts->no_scan;
+		vuln_db = opts->vuln_db;
+		vs.ignore_unfixed = opts->ignore_unfixed;
+	} else {
+		vs.scan = 1;
+	}
+	if (vs.scan && vuln_db) {
+		vs.vuln_db_path = vuln_db;
+		if ((error = og_vulndb_load(&vs.vulndb, ctx, vuln_db)) < 0)
+			goto done;
+	}
 	if (opts->platform) {
 		if (og_platform_parse(&vs.want, opts->platform) < 0) {
 			error = og_error_set(ctx, OG_EINVALID,
@@ -681,9 +1145,13 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		goto done;
 	}
 
+	setup_visitors(&vs);
 	if (vs.job_count && ((vs.results = calloc(vs.job_count, sizeof(*vs.results))) == NULL ||
 	    (vs.summaries = calloc(vs.job_count, sizeof(*vs.summaries))) == NULL ||
-	    (vs.need_fs && (vs.fs_layers = calloc(vs.job_count, sizeof(*vs.fs_layers))) == NULL))) {
+	    (vs.v_fsview != SIZE_MAX &&
+	     (vs.fs_layers = calloc(vs.job_count, sizeof(*vs.fs_layers))) == NULL) ||
+	    (vs.v_secrets != SIZE_MAX &&
+	     (vs.hits = calloc(vs.job_count, sizeof(*vs.hits))) == NULL))) {
 		error = og_error_oom(ctx);
 		goto done;
 	}
@@ -695,7 +1163,8 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 	for (i = 0; i < vs.job_count; i++) {
 		og_layer_result_init(&vs.results[i]);
 		vs.jobs[i].desc = &vs.descs[i];
-		vs.jobs[i].visitor_count = vs.need_fs ? VISITOR_COUNT : V_FSVIEW;
+		vs.jobs[i].visitors = vs.vlist;
+		vs.jobs[i].visitor_count = vs.vcount;
 		vs.jobs[i].split = split && vs.jobs[i].walk && vs.descs[i].size >= SPLIT_MIN;
 	}
 	if ((error = og_pool_run(ctx, vs.job_count, workers, run_job, &vs)) < 0)
@@ -709,8 +1178,11 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		if (r->state_count > V_PATH && r->states[V_PATH] &&
 		    (error = og_path_safety_take(&vs.summaries[i], r->states[V_PATH])) < 0)
 			goto done;
-		if (vs.fs_layers && r->state_count > V_FSVIEW && r->states[V_FSVIEW] &&
-		    (error = og_fsview_take(&vs.fs_layers[i], r->states[V_FSVIEW])) < 0)
+		if (vs.fs_layers && r->state_count > vs.v_fsview && r->states[vs.v_fsview] &&
+		    (error = og_fsview_take(&vs.fs_layers[i], r->states[vs.v_fsview])) < 0)
+			goto done;
+		if (vs.hits && r->state_count > vs.v_secrets && r->states[vs.v_secrets] &&
+		    (error = og_secrets_take(&vs.hits[i], r->states[vs.v_secrets])) < 0)
 			goto done;
 		if ((error = og_findings_set_origin(&r->findings, 0, vs.descs[i].digest)) < 0 ||
 		    (error = og_findings_append(&vs.report->findings, &r->findings)) < 0)
@@ -748,6 +1220,8 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 			goto done;
 	}
 	if ((error = check_images(&vs)) < 0)
+		goto done;
+	if (vs.vulndb && (error = check_db_age(&vs)) < 0)
 		goto done;
 finish:
 	dedupe(&vs.report->findings);
