@@ -251,6 +251,57 @@ done:
 	return error;
 }
 
+/* A single image asked for by platform: its config must name it. */
+static int check_image_platform(og_ctx *ctx, og_source *src, const og_where *w, json_t *j,
+	const og_platform *want, const char *platform, const og_descriptor *d)
+{
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	json_t *cj = NULL;
+	og_findings f;
+	og_where cw;
+	og_manifest m;
+	og_config c;
+	og_platform have;
+	char name[128];
+	int error;
+
+	memset(&m, 0, sizeof(m));
+	memset(&c, 0, sizeof(c));
+	og_findings_init(&f);
+	cw.findings = &f;
+	cw.doc = d->digest;
+	if ((error = og_manifest_parse(&m, w, j)) < 0)
+		goto done;
+	if (!m.usable || (error = og_source_fetch(&bytes, &len, src, ctx, &m.config,
+			ctx->limits.max_json, &f, "blob.missing", "config")) < 0)
+		goto done;
+	if (!bytes || (cj = og_json_parse(&cw, bytes, len, "manifest.schema")) == NULL ||
+	    (error = og_config_parse(&c, &cw, cj)) < 0) {
+		error = error < 0 ? error : og_error_set(ctx, OG_EINVALID,
+			"%s: image %s: its config cannot be read to check --platform %s",
+			src->path, d->digest, platform);
+		goto done;
+	}
+	have.os = c.os;
+	have.architecture = c.architecture;
+	have.variant = c.variant;
+	have.os_version = NULL;
+	if (!c.os || !c.architecture || !og_platform_match(want, &have)) {
+		og_platform_format(name, sizeof(name), &have);
+		error = og_error_set(ctx, OG_ENOTFOUND, "%s: the image %s is %s, not %s",
+			src->path, d->digest, c.os && c.architecture ? name : "of no platform",
+			platform);
+	}
+done:
+	free(bytes);
+	json_decref(cj);
+	og_manifest_dispose(&m);
+	og_config_dispose(&c);
+	og_findings_dispose(&f);
+	return error;
+}
+
 /* With a platform and an index at the root: the one image to copy. */
 static int pick_platform(og_descriptor *out, og_ctx *ctx, og_source *src,
 	const char *platform, unsigned int depth, const og_descriptor *d)
@@ -283,9 +334,9 @@ static int pick_platform(og_descriptor *out, og_ctx *ctx, og_source *src,
 	if (kind != OG_KIND_INDEX && kind != OG_KIND_MANIFEST)
 		kind = og_json_sniff_kind(j);
 	if (kind != OG_KIND_INDEX) {
-		/* A single image: it is the one asked for (its platform is
-		 * the validator's business). */
-		error = og_descriptor_copy(out, d);
+		/* A single image: copied if its config says the platform. */
+		if ((error = check_image_platform(ctx, src, &w, j, &want, platform, d)) == 0)
+			error = og_descriptor_copy(out, d);
 		goto done;
 	}
 	if ((error = og_index_parse(&ix, &w, j)) < 0)

@@ -134,6 +134,11 @@ og_check "--platform says so on stderr" grep -q 'platform linux/arm64.*not the s
 og_assert_eq "--platform: DST has that digest" "$(raw_digest "docker://$R/multi/arm:1")" "$ARM_DIGEST"
 og_assert_eq "--digestfile with --platform" "$(cat "$W/digest-arm" 2>/dev/null)" "$ARM_DIGEST"
 
+og_run copy --platform linux/s390x "$IDX" "docker://$P/multi/s390x:1"
+og_assert_exit "--platform that the index lacks" 2
+og_check "--platform missing: the message names it" grep -q 'no image for linux/s390x' "$OG_ERR"
+og_check "--platform missing: nothing at DST" no_tag "docker://$R/multi/s390x:1"
+
 # ----------------------------------------------------- --dry-run changes nothing
 catalog() { curl -s "http://$R/v2/_catalog" | jq -c '.repositories | sort'; }
 before=$(catalog)

@@ -223,6 +223,15 @@ static void test_promote_copy__plan_platform(void **state)
 	assert_int_equal(og_copy__plan_source(&plan, f->ctx, src, "linux/s390x"), OG_ENOTFOUND);
 	assert_non_null(strstr(og_ctx_error(f->ctx), "linux/s390x"));
 	og_source_free(src);
+	/* a single image: its config must name the platform */
+	assert_int_equal(og_source_open(&src, f->ctx, ref(f, "oci:src:one"), &fs), 0);
+	assert_int_equal(og_copy__plan_source(&plan, f->ctx, src, "linux/amd64"), 0);
+	assert_string_equal(plan.digest, f->amd);
+	assert_null(plan.platform);
+	og_copy__plan_dispose(&plan);
+	assert_int_equal(og_copy__plan_source(&plan, f->ctx, src, "linux/arm64"), OG_ENOTFOUND);
+	assert_non_null(strstr(og_ctx_error(f->ctx), "is linux/amd64, not linux/arm64"));
+	og_source_free(src);
 	og_findings_dispose(&fs);
 }
 
