@@ -1305,6 +1305,60 @@ static int verify_local(og_ctx *ctx, const char *kind, const char *path, const c
 	return error;
 }
 
+/* oci: DIR: index.json names want (under the tag, or untagged) and the
+ * manifest blob's bytes hash to it. */
+static int verify_dir(og_ctx *ctx, const char *path, const char *tag, const char *want)
+{
+	char *ipath = og__asprintf("%s/index.json", path), *bpath = NULL;
+	const char *got = NULL;
+	unsigned char buf[65536];
+	char hashed[OG_DIGEST_MAX] = "";
+	json_t *idx = NULL, *e;
+	json_error_t jerr;
+	og_hash *h = NULL;
+	FILE *fp = NULL;
+	size_t i, n;
+	int error = 0;
+
+	if (!ipath) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
+	idx = json_load_file(ipath, 0, &jerr);
+	json_array_foreach(json_object_get(idx, "manifests"), i, e) {
+		const char *name = json_string_value(json_object_get(
+			json_object_get(e, "annotations"), REF_NAME));
+		const char *dg = json_string_value(json_object_get(e, "digest"));
+
+		if (dg && (tag ? (name && strcmp(name, tag) == 0) :
+		    (!name && strcmp(dg, want) == 0))) {
+			got = dg;
+			break;
+		}
+	}
+	if (got && strcmp(got, want) == 0 && (bpath = blob_path(path, want)) != NULL &&
+	    (fp = fopen(bpath, "rb")) != NULL) {
+		if ((error = og_hash_new(&h, ctx, OG_DIGEST_SHA256)) < 0)
+			goto done;
+		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+			og_hash_update(h, buf, n);
+		og_hash_final(h, hashed);
+	}
+	if (!got || strcmp(got, want) != 0 || strcmp(hashed, want) != 0)
+		error = og_error_set_id(ctx, OG_ERROR, "promote.digest_changed",
+			"%s: the destination names %s, not the source digest %s", path,
+			!got ? "no image" : strcmp(got, want) != 0 ? got : "a manifest with other bytes",
+			want);
+done:
+	if (fp)
+		fclose(fp);
+	og_hash_free(h);
+	json_decref(idx);
+	free(bpath);
+	free(ipath);
+	return error;
+}
+
 static int push_manifests(og_ctx *ctx, dest *d, og_copy_plan *plan)
 {
 	const og_copy_manifest *top = &plan->manifests[plan->manifest_count - 1];
@@ -1444,7 +1498,7 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 	/* 2. manifests, then the tag; 3. the check */
 	if (d.kind == DEST_OCI_DIR) {
 		if ((error = dir_finish(ctx, &d, &plan)) < 0 ||
-		    (error = verify_local(ctx, "oci", d.path, d.tag, plan.digest, got)) < 0)
+		    (error = verify_dir(ctx, d.path, d.tag, plan.digest)) < 0)
 			goto done;
 	} else if (d.kind == DEST_OCI_ARCHIVE) {
 		if ((error = archive_finish(ctx, &d, &plan)) < 0 ||

@@ -264,6 +264,13 @@ static void test_promote_copy__dir_then_skip(void **state)
 	assert_int_equal(og_copy(&r, f->ctx, ref(f, "oci:out:v1"), ref(f, "oci:out2"), NULL), 0);
 	assert_string_equal(r.digest, f->index);
 	og_copy_result_dispose(&r);
+	/* untagged into a layout that holds other images */
+	assert_int_equal(og_copy(&r, f->ctx, ref(f, "oci:src:one"), ref(f, "oci:out"), NULL), 0);
+	assert_string_equal(r.digest, f->amd);
+	og_copy_result_dispose(&r);
+	assert_int_equal(og_copy(&r, f->ctx, ref(f, "oci:out:v2"), ref(f, "oci:out3:x"), NULL), 0);
+	assert_string_equal(r.digest, f->amd);
+	og_copy_result_dispose(&r);
 }
 
 static void test_promote_copy__dry_run(void **state)
