@@ -997,7 +997,7 @@ static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
 	job.blob = b;
 	job.prog = run->progs[i].on ? &run->progs[i] : NULL;
 	if (b->action == OG_COPY_SKIP)
-		return 0;
+		goto done;
 	if (run->dst->kind == DEST_OCI_DIR) {
 		error = dir_put_blob(wctx, run->dst, &job);
 	} else if (run->dst->kind == DEST_OCI_ARCHIVE) {
@@ -1018,8 +1018,10 @@ static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
 	}
 	if (error == 0)
 		run->bytes[i] = job.bytes;
-	if (job.prog)
+	if (job.prog && error == 0)
 		progress_show(job.prog, 1);
+	else if (job.prog && job.prog->bar && job.prog->last > 0)
+		fputc('\n', stderr); /* end the bar before the error line */
 done:
 	if (error < 0)
 		run->ids[i] = wctx->error_id;

@@ -203,6 +203,16 @@ og_check "503 forever: no tag at DST" no_tag "docker://$R/fail/app:1"
 og_check "503 forever: the PUT was tried 3 times" \
     test "$(jq -s '[.[] | select(.method == "PUT" and .status == 503)] | length' "$FP_Q_LOG")" -eq 3
 
+# a source blob cut mid-body: the copy resumes it and completes
+faultproxy_set q '[{"method":"GET","path":"/blobs/sha256:","nth":1,"reset_after":100}]'
+: >"$FP_Q_LOG"
+og_run copy "docker://$FP_Q_ADDR/team/app:1" "oci:$W/resumed:1"
+og_assert_exit "source blob reset mid-body" 0
+og_check "the reset was applied" test "$(jq -s '[.[] | select(.fault.reset_after == 100)] | length' "$FP_Q_LOG")" -eq 1
+og_assert_eq "reset mid-body: the right digest" "$(raw_digest "oci:$W/resumed:1")" "$SRC_DIGEST"
+og_run validate "oci:$W/resumed:1"
+og_assert_exit "reset mid-body: the copy validates" 0
+
 # ------------------------- DST answers another digest: promote.digest_changed
 faultproxy_set q '[{"method":"HEAD","path":"/manifests/1$","set_headers":{"Docker-Content-Digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}}]'
 og_run copy "$ARCH" "docker://$FP_Q_ADDR/changed/app:1"
