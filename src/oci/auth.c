@@ -377,6 +377,9 @@ static int helper_exec(char **out, size_t *out_len, int *status, og_ctx *ctx,
 	const char *prog, const char *server)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t pipe_only, none;
+	int attr_init = 0;
 	int fa_init = 0, sv[2] = { -1, -1 }, op[2] = { -1, -1 };
 	char *argv[3];
 	char *buf = NULL, *line = NULL;
@@ -409,10 +412,25 @@ static int helper_exec(char **out, size_t *out_len, int *status, og_ctx *ctx,
 		goto done;
 	}
 	fa_init = 1;
-	if ((rc = posix_spawn_file_actions_adddup2(&fa, sv[1], 0)) != 0 ||
+	/* The helper starts with default SIGPIPE handling and nothing blocked,
+	 * whatever this process (or libcurl) set up. */
+	if ((rc = posix_spawnattr_init(&attr)) != 0) {
+		error = og_error_set_id(ctx, OG_EAUTH, "registry.auth",
+			"credential helper %s could not be run: %s", prog, strerror(rc));
+		goto done;
+	}
+	attr_init = 1;
+	sigemptyset(&none);
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	if ((rc = posix_spawnattr_setsigdefault(&attr, &pipe_only)) != 0 ||
+	    (rc = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
+	    (rc = posix_spawnattr_setflags(&attr,
+		    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) != 0 ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, sv[1], 0)) != 0 ||
 	    (rc = posix_spawn_file_actions_adddup2(&fa, op[1], 1)) != 0 ||
 	    (rc = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) != 0 ||
-	    (rc = posix_spawnp(&pid, prog, &fa, NULL, argv, environ)) != 0) {
+	    (rc = posix_spawnp(&pid, prog, &fa, &attr, argv, environ)) != 0) {
 		pid = -1;
 		error = og_error_set_id(ctx, OG_EAUTH, "registry.auth",
 			"credential helper %s could not be run: %s", prog, strerror(rc));
@@ -498,6 +516,8 @@ static int helper_exec(char **out, size_t *out_len, int *status, og_ctx *ctx,
 done:
 	if (fa_init)
 		posix_spawn_file_actions_destroy(&fa);
+	if (attr_init)
+		posix_spawnattr_destroy(&attr);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

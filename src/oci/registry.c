@@ -5,8 +5,12 @@
  * code serves whole responses (manifests, tokens) and streamed blobs: a blob
  * reader pumps its own multi handle from read()/read_block(), and the write
  * callback pauses the transfer (CURL_WRITEFUNC_PAUSE) once the fixed buffer is
- * full. Connections are shared between transfers and threads through one
- * CURLSH per registry.
+ * full. libcurl does not support sharing a connection cache between
+ * concurrent threads, so each transfer borrows a multi handle (which owns a
+ * connection cache) from the registry's pool of idle ones and gives it back
+ * when done: connections are reused by whichever thread takes that handle
+ * next, and a handle is only ever used by one thread at a time. DNS and TLS
+ * sessions are shared through a CURLSH with locks.
  *
  * Redirects are followed here, not by libcurl: a hop to another host (blob
  * storage) drops the Authorization header.
@@ -40,6 +44,7 @@
 #define DEFAULT_LOW_SPEED_S 30u
 #define DEFAULT_CHUNK ((uint64_t)64 << 20)
 #define HUB_HOST "registry-1.docker.io"
+#define MAX_IDLE 16
 
 /* ------------------------------------------------------------ references */
 
@@ -430,6 +435,8 @@ struct og_registry {
 	token *tokens;
 	size_t token_count;
 	uint64_t rng;
+	CURLM *idle[MAX_IDLE];    /* multi handles with their connections */
+	size_t idle_count;
 	CURLSH *share;
 	pthread_mutex_t share_lock[CURL_LOCK_DATA_LAST];
 	_Atomic uint64_t requests, retries, bytes_in, bytes_out;
@@ -505,6 +512,8 @@ void og_registry_free(og_registry *reg)
 
 	if (!reg)
 		return;
+	for (i = 0; i < reg->idle_count; i++)
+		curl_multi_cleanup(reg->idle[i]);
 	if (reg->share)
 		curl_share_cleanup(reg->share);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -578,7 +587,6 @@ int og_registry_new(og_registry **out, og_ctx *ctx, const char *host,
 	curl_share_setopt(reg->share, CURLSHOPT_LOCKFUNC, share_lock);
 	curl_share_setopt(reg->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(reg->share, CURLSHOPT_USERDATA, reg);
-	curl_share_setopt(reg->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(reg->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(reg->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	*out = reg;
@@ -669,6 +677,30 @@ static void clear_headers(xfer *x)
 	x->err_len = 0;
 }
 
+/* A multi handle from the pool (its connections come with it), or a new one. */
+static CURLM *multi_get(og_registry *reg)
+{
+	CURLM *m = NULL;
+
+	pthread_mutex_lock(&reg->lock);
+	if (reg->idle_count)
+		m = reg->idle[--reg->idle_count];
+	pthread_mutex_unlock(&reg->lock);
+	return m ? m : curl_multi_init();
+}
+
+static void multi_put(og_registry *reg, CURLM *m)
+{
+	pthread_mutex_lock(&reg->lock);
+	if (reg->idle_count < MAX_IDLE) {
+		reg->idle[reg->idle_count++] = m;
+		m = NULL;
+	}
+	pthread_mutex_unlock(&reg->lock);
+	if (m)
+		curl_multi_cleanup(m);
+}
+
 static void xfer_dispose(xfer *x)
 {
 	if (x->easy) {
@@ -677,7 +709,7 @@ static void xfer_dispose(xfer *x)
 		curl_easy_cleanup(x->easy);
 	}
 	if (x->multi)
-		curl_multi_cleanup(x->multi);
+		multi_put(x->reg, x->multi);
 	curl_slist_free_all(x->headers);
 	clear_headers(x);
 	free(x->path);
@@ -859,14 +891,14 @@ static int load_creds(og_registry *reg, og_ctx *ctx)
 
 static int have_creds(og_registry *reg)
 {
-	return reg->creds.username != NULL;
+	return reg->creds.username != NULL || reg->creds.identity_token != NULL;
 }
 
 static char *basic_header(og_registry *reg)
 {
 	char *up, *b64, *h;
 
-	if (!reg->creds.username)
+	if (!reg->creds.username || reg->creds.identity_token)
 		return NULL;
 	up = og__asprintf("%s:%s", reg->creds.username,
 		reg->creds.password ? reg->creds.password : "");
@@ -960,7 +992,7 @@ static int xfer_start(xfer *x)
 
 	if (x->easy && x->multi)
 		curl_multi_remove_handle(x->multi, x->easy);
-	if (!x->multi && (x->multi = curl_multi_init()) == NULL)
+	if (!x->multi && (x->multi = multi_get(reg)) == NULL)
 		return og_error_oom(ctx);
 	if (!x->easy && (x->easy = curl_easy_init()) == NULL)
 		return og_error_oom(ctx);
@@ -1137,6 +1169,20 @@ static int status_failure(xfer *x)
 	if (rc == OG_EAUTH && x->status == 401 && !have_creds(x->reg))
 		return og_error_set_id(x->ctx, rc, id, "%s: %s (no credentials for %s: "
 			"--creds, --creds-stdin or --authfile)", w, m, x->reg->host);
+	if (x->status == 401 && x->www_auth && have_creds(x->reg)) {
+		/* We were who we said (the token service took the credentials)
+		 * but the token still lacks the scope: not allowed. */
+		og_challenge ch;
+		int insufficient;
+
+		memset(&ch, 0, sizeof(ch));
+		insufficient = og_challenge_parse(&ch, NULL, x->www_auth) == 0 && ch.error &&
+			strcmp(ch.error, "insufficient_scope") == 0;
+		og_challenge_dispose(&ch);
+		if (insufficient)
+			return og_error_set_id(x->ctx, OG_EAUTH, "registry.denied",
+				"%s: %s (the credentials are not allowed this)", w, m);
+	}
 	return og_error_set_id(x->ctx, rc, id, "%s: %s", w, m);
 }
 
@@ -1375,7 +1421,7 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 {
 	request rq;
 	xfer x;
-	char *url = NULL, *realm = NULL, *service = NULL, *tmp;
+	char *url = NULL, *realm = NULL, *service = NULL, *tmp, *form = NULL;
 	const char *s, *sp;
 	json_t *j = NULL;
 	const char *tok;
@@ -1414,10 +1460,31 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 		if ((url = tmp) == NULL)
 			goto oom;
 	}
-	rq.method = "GET";
 	rq.token_request = 1;
 	rq.cap = TOKEN_CAP;
 	rq.accept = "application/json";
+	if (reg->creds.identity_token) {
+		/* An identity token is an OAuth2 refresh token: POST it as a form
+		 * (the query built above becomes the body). */
+		char *q = strchr(url, '?'), *e = curl_easy_escape(NULL, reg->creds.identity_token, 0);
+
+		form = e ? og__asprintf("grant_type=refresh_token&client_id=ocigate&"
+			"refresh_token=%s%s", e, q && q[1] ? q + 1 : "") : NULL;
+		if (e) {
+			memset(e, 0, strlen(e));
+			curl_free(e);
+		}
+		if (!form)
+			goto oom;
+		if (q)
+			*q = '\0';
+		rq.method = "POST";
+		rq.content_type = "application/x-www-form-urlencoded";
+		rq.body = (const unsigned char *)form;
+		rq.body_len = strlen(form);
+	} else {
+		rq.method = "GET";
+	}
 	if ((error = run(&x, reg, ctx, &rq, url)) < 0)
 		goto done;
 	if (x.status != 200) {
@@ -1444,10 +1511,9 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 			"docker://%s: the token service answered without a token", reg->host);
 		goto done;
 	}
-	if (json_is_integer(json_object_get(j, "expires_in")))
+	if (json_is_integer(json_object_get(j, "expires_in")) &&
+	    json_integer_value(json_object_get(j, "expires_in")) > 0)
 		expires = json_integer_value(json_object_get(j, "expires_in"));
-	if (expires < 60)
-		expires = 60;
 	pthread_mutex_lock(&reg->lock);
 	t = NULL;
 	for (size_t i = 0; i < reg->token_count; i++)
@@ -1471,8 +1537,10 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 			free(t->value);
 		}
 		t->value = og__strdup(tok);
-		/* renewed a little before it runs out */
-		t->expires_ms = t->value ? now_ms() + (uint64_t)(expires - 10) * 1000u : 0;
+		/* renewed a little before it runs out: 10 s early, or at half
+		 * its life when that is short */
+		t->expires_ms = t->value ? now_ms() + (expires > 20 ?
+			(uint64_t)(expires - 10) * 1000u : (uint64_t)expires * 500u) : 0;
 	}
 	pthread_mutex_unlock(&reg->lock);
 	if (!t || !t->value)
@@ -1481,6 +1549,10 @@ static int fetch_token(og_registry *reg, og_ctx *ctx, const char *scope)
 oom:
 	error = og_error_oom(ctx);
 done:
+	if (form) {
+		memset(form, 0, strlen(form));
+		free(form);
+	}
 	json_decref(j);
 	xfer_dispose(&x);
 	free(url);

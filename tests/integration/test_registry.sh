@@ -11,6 +11,29 @@ source "$(dirname "$0")/registry_lib.sh"
 IMG=$OG_IMAGES
 W=$OG_WORK
 
+# ------------------------------------------------------------ option parsing
+og_run validate --retries 0 docker://127.0.0.1:1/app
+og_assert_exit "--retries 0 is a usage error" 2
+og_run inspect --retries=abc docker://127.0.0.1:1/app
+og_assert_exit "--retries=abc is a usage error" 2
+og_run validate --retry-delay 5x docker://127.0.0.1:1/app
+og_assert_exit "--retry-delay 5x is a usage error" 2
+og_run validate --timeout -3s docker://127.0.0.1:1/app
+og_assert_exit "--timeout -3s is a usage error" 2
+og_run inspect --tls-verify=maybe docker://127.0.0.1:1/app
+og_assert_exit "--tls-verify=maybe is a usage error" 2
+og_run inspect --creds nocolon-secretvalue docker://127.0.0.1:1/app
+og_assert_exit "--creds without ':' is a usage error" 2
+og_check "--creds value not echoed" bash -c "! grep -q secretvalue '$OG_ERR'"
+og_run inspect docker://127.0.0.1:1/app --cacert
+og_assert_exit "--cacert without a value" 2
+og_run inspect --creds-stdin docker://127.0.0.1:1/app
+og_assert_exit "--creds-stdin with nothing on stdin" 2
+og_run inspect --help
+og_check "inspect --help lists the registry options" grep -q -- '--creds-stdin' "$OG_OUT"
+og_run validate --help
+og_check "validate --help lists exit code 4" grep -q '4 authentication' "$OG_OUT"
+
 # ------------------------------------------------------------ plain registry
 reg_start plain
 R=$REG_PLAIN_ADDR
@@ -158,6 +181,30 @@ if [ -f "$og_here/tokenauth.py" ]; then
     og_check "Bearer anonymous: registry.auth" grep -q 'registry.auth' "$OG_ERR"
     og_run inspect --creds bob:bad "docker://$T/app:1"
     og_assert_exit "Bearer: a wrong password" 4
+    og_check "Bearer: the password never shows" bash -c "! grep -q 'b0b-pass' '$OG_ERR' '$OG_OUT'"
+
+    # an identity token (an OAuth2 refresh token) from auth.json
+    RT=$(curl -s --max-time 5 -d 'grant_type=password&username=bob&password=b0b-pass&service=ocigate-test' \
+        "http://$T/token" | jq -r .refresh_token)
+    printf '{"auths":{"%s":{"identitytoken":"%s"}}}' "$T" "$RT" >"$W/idtok.json"
+    : >"$W/token.log.mark"
+    og_run validate --authfile "$W/idtok.json" "docker://$T/app:1"
+    og_assert_exit "Bearer with an identity token (refresh_token grant)" 0
+    og_check "the identity token was POSTed" grep -q '"method": *"POST", *"path": *"/token".*"status": *200' "$W/token.log"
+    og_check "the identity token never shows" bash -c "! grep -qF '$RT' '$OG_ERR' '$OG_OUT'"
+
+    # short-lived tokens are renewed: tokens live 1 s, every blob takes 1.2 s
+    faultproxy_start slow behind
+    faultproxy_set slow '[{"method":"GET","path":"/blobs/","delay":1.2}]'
+    TPF2="$W/token2.port"
+    python3 "$og_here/tokenauth.py" --port-file "$TPF2" --upstream "http://$FP_SLOW_ADDR" \
+        --users bob:b0b-pass --ttl 1 --log "$W/token2.log" >"$W/token2.out" 2>&1 </dev/null &
+    reg_pids+=("$!")
+    for _ in $(seq 1 100); do [ -s "$TPF2" ] && break; sleep 0.1; done
+    og_run validate -j 1 --creds bob:b0b-pass "docker://127.0.0.1:$(cat "$TPF2")/app:1"
+    og_assert_exit "Bearer with 1-second tokens" 0
+    og_check "expired tokens were renewed (several token requests)" \
+        test "$(grep -c '"path": *"/token".*"status": *200' "$W/token2.log")" -ge 3
 fi
 
 # ------------------------------------------------------------------- TLS
@@ -200,7 +247,7 @@ class Reg(http.server.BaseHTTPRequestHandler):
         if "/manifests/" in p:
             data = blob(mdesc["digest"])
             self.send_response(200); self.send_header("Content-Type", mdesc["mediaType"])
-            self.send_header("Docker-Content-Digest", mdesc["digest"])
+            self.send_header("Docker-Content-Digest", "sha256:" + "0" * 64 if "/lie/" in p else mdesc["digest"])
             self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
         elif "/blobs/" in p:
             self.send_response(307)
@@ -223,5 +270,15 @@ og_assert_exit "blobs redirected to another host" 0
 og_check "the storage host was asked for blobs" test -s "$W/store-headers.jsonl"
 og_check "no Authorization header reached the other host" \
     bash -c "jq -e -s 'length > 0 and all(.auth == null)' '$W/store-headers.jsonl' >/dev/null"
+
+# a Docker-Content-Digest that disagrees with the bytes
+og_run validate -f json --creds u:pw-for-redirect "docker://127.0.0.1:$(cat "$RPF")/lie:1"
+og_assert_exit "Docker-Content-Digest disagrees: a finding" 1
+og_assert_jq "Docker-Content-Digest disagrees: blob.digest_mismatch" \
+    '[.findings[].id] | index("blob.digest_mismatch") != null'
+# bytes that do not match the digest asked for
+og_run inspect --creds u:pw-for-redirect "docker://127.0.0.1:$(cat "$RPF")/app@sha256:$(printf '1%.0s' $(seq 64))"
+og_assert_exit "manifest bytes that do not match the digest asked for" 2
+og_check "digest asked for: blob.digest_mismatch" grep -q 'blob.digest_mismatch\|hash to' "$OG_ERR"
 
 og_finish

@@ -21,6 +21,7 @@ where count is the running number of requests of that (method, kind); at exit a
 {"summary": {"GET manifest": N, ...}} line is added.
 
 Options: --users user:pass[,user:pass...]  --pull-only user[,user]  --anon-pull
+--deny repo[,repo] (no access for anyone)
 --ttl SECONDS (60)  --service NAME (ocigate-test)  --mount-requires-pull-on-source
 --upstream http://127.0.0.1:PORT  --port-file FILE  --log FILE
 """
@@ -66,6 +67,7 @@ class State:
             user, _, password = item.partition(":")
             self.users[user] = password
         self.pull_only = set(filter(None, (args.pull_only or "").split(",")))
+        self.deny = set(filter(None, (args.deny or "").split(",")))
         self.lock = threading.Lock()
         self.counts = {}
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
@@ -113,6 +115,8 @@ class State:
             if len(parts) < 3 or parts[0] != "repository":
                 continue
             name, actions = ":".join(parts[1:-1]), parts[-1].split(",")
+            if name in self.deny:
+                continue
             if "*" in actions:
                 actions = ["pull", "push"]
             got = sorted(a for a in set(actions) if a in allowed)
@@ -442,6 +446,7 @@ def main():
     ap.add_argument("--users", default="")
     ap.add_argument("--pull-only", default="")
     ap.add_argument("--anon-pull", action="store_true")
+    ap.add_argument("--deny", default="", help="repositories nobody gets any access to")
     ap.add_argument("--ttl", type=int, default=60)
     ap.add_argument("--service", default="ocigate-test")
     ap.add_argument("--log")

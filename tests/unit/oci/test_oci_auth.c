@@ -667,6 +667,65 @@ static void test_oci_auth__challenge_invalid(void **state)
 	parse_bad(f->ctx, "{}", "malformed");
 }
 
+/* Mutated headers (seeded): every result is 0 with a scheme or OG_EINVALID
+ * with a message, never a crash (the ASan build runs this too). */
+static void test_oci_auth__challenge_mutations(void **state)
+{
+	static const char *const seeds[] = {
+		"Bearer realm=\"https://a.example/token\",service=\"reg\",scope=\"repository:x:pull\"",
+		"Basic realm=\"r\", Bearer realm=\"t\", error=\"insufficient_scope\"",
+		"Negotiate YIIBhg==, Basic realm=\"a\\\"b\"",
+	};
+	static const char alphabet[] = "=\",\\ \tBearBasicrealm:/";
+	fixture *f = *state;
+	char buf[256];
+	unsigned int seed = 7;
+	int i, j, ok = 0;
+
+	for (i = 0; i < 30000; i++) {
+		const char *s = seeds[i % 3];
+		size_t n = strlen(s);
+		og_challenge c;
+		int rc;
+
+		memcpy(buf, s, n + 1);
+		for (j = 0; j < 1 + i % 4; j++) {
+			size_t at;
+
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 8) % n;
+			seed = seed * 1103515245u + 12345u;
+			switch ((seed >> 16) % 3) {
+			case 0: /* replace */
+				buf[at] = alphabet[(seed >> 4) % (sizeof(alphabet) - 1)];
+				break;
+			case 1: /* truncate */
+				buf[at] = '\0';
+				n = at > 0 ? at : 1;
+				break;
+			default: /* any byte but NUL */
+				buf[at] = (char)(1 + (seed >> 4) % 255);
+				break;
+			}
+			if (!buf[0])
+				buf[0] = 'B';
+			n = strlen(buf);
+		}
+		og_error_clear(f->ctx);
+		rc = og_challenge_parse(&c, f->ctx, buf);
+		if (rc == 0) {
+			assert_non_null(c.scheme);
+			ok++;
+		} else {
+			assert_int_equal(rc, OG_EINVALID);
+			assert_true(f->ctx->error[0] != '\0');
+			assert_null(c.scheme);
+		}
+		og_challenge_dispose(&c);
+	}
+	assert_true(ok > 0);
+}
+
 /* ------------------------------------------------------------- secrets */
 
 /* Every failure path with the password somewhere in its input: the
@@ -748,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oci_auth__lookup_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_auth__challenge_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_auth__challenge_invalid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_auth__challenge_mutations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_auth__secret_absent, setup, teardown),
 	};
 
