@@ -251,6 +251,57 @@ done:
 	return error;
 }
 
+/* A single image asked for by platform: its config must name it. */
+static int check_image_platform(og_ctx *ctx, og_source *src, const og_where *w, json_t *j,
+	const og_platform *want, const char *platform, const og_descriptor *d)
+{
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	json_t *cj = NULL;
+	og_findings f;
+	og_where cw;
+	og_manifest m;
+	og_config c;
+	og_platform have;
+	char name[128];
+	int error;
+
+	memset(&m, 0, sizeof(m));
+	memset(&c, 0, sizeof(c));
+	og_findings_init(&f);
+	cw.findings = &f;
+	cw.doc = d->digest;
+	if ((error = og_manifest_parse(&m, w, j)) < 0)
+		goto done;
+	if (!m.usable || (error = og_source_fetch(&bytes, &len, src, ctx, &m.config,
+			ctx->limits.max_json, &f, "blob.missing", "config")) < 0)
+		goto done;
+	if (!bytes || (cj = og_json_parse(&cw, bytes, len, "manifest.schema")) == NULL ||
+	    (error = og_config_parse(&c, &cw, cj)) < 0) {
+		error = error < 0 ? error : og_error_set(ctx, OG_EINVALID,
+			"%s: image %s: its config cannot be read to check --platform %s",
+			src->path, d->digest, platform);
+		goto done;
+	}
+	have.os = c.os;
+	have.architecture = c.architecture;
+	have.variant = c.variant;
+	have.os_version = NULL;
+	if (!c.os || !c.architecture || !og_platform_match(want, &have)) {
+		og_platform_format(name, sizeof(name), &have);
+		error = og_error_set(ctx, OG_ENOTFOUND, "%s: the image %s is %s, not %s",
+			src->path, d->digest, c.os && c.architecture ? name : "of no platform",
+			platform);
+	}
+done:
+	free(bytes);
+	json_decref(cj);
+	og_manifest_dispose(&m);
+	og_config_dispose(&c);
+	og_findings_dispose(&f);
+	return error;
+}
+
 /* With a platform and an index at the root: the one image to copy. */
 static int pick_platform(og_descriptor *out, og_ctx *ctx, og_source *src,
 	const char *platform, unsigned int depth, const og_descriptor *d)
@@ -283,9 +334,9 @@ static int pick_platform(og_descriptor *out, og_ctx *ctx, og_source *src,
 	if (kind != OG_KIND_INDEX && kind != OG_KIND_MANIFEST)
 		kind = og_json_sniff_kind(j);
 	if (kind != OG_KIND_INDEX) {
-		/* A single image: it is the one asked for (its platform is
-		 * the validator's business). */
-		error = og_descriptor_copy(out, d);
+		/* A single image: copied if its config says the platform. */
+		if ((error = check_image_platform(ctx, src, &w, j, &want, platform, d)) == 0)
+			error = og_descriptor_copy(out, d);
 		goto done;
 	}
 	if ((error = og_index_parse(&ix, &w, j)) < 0)
@@ -946,7 +997,7 @@ static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
 	job.blob = b;
 	job.prog = run->progs[i].on ? &run->progs[i] : NULL;
 	if (b->action == OG_COPY_SKIP)
-		return 0;
+		goto done;
 	if (run->dst->kind == DEST_OCI_DIR) {
 		error = dir_put_blob(wctx, run->dst, &job);
 	} else if (run->dst->kind == DEST_OCI_ARCHIVE) {
@@ -967,8 +1018,10 @@ static int copy_blob_job(size_t i, og_ctx *wctx, void *payload)
 	}
 	if (error == 0)
 		run->bytes[i] = job.bytes;
-	if (job.prog)
+	if (job.prog && error == 0)
 		progress_show(job.prog, 1);
+	else if (job.prog && job.prog->bar && job.prog->last > 0)
+		fputc('\n', stderr); /* end the bar before the error line */
 done:
 	if (error < 0)
 		run->ids[i] = wctx->error_id;
@@ -1254,6 +1307,60 @@ static int verify_local(og_ctx *ctx, const char *kind, const char *path, const c
 	return error;
 }
 
+/* oci: DIR: index.json names want (under the tag, or untagged) and the
+ * manifest blob's bytes hash to it. */
+static int verify_dir(og_ctx *ctx, const char *path, const char *tag, const char *want)
+{
+	char *ipath = og__asprintf("%s/index.json", path), *bpath = NULL;
+	const char *got = NULL;
+	unsigned char buf[65536];
+	char hashed[OG_DIGEST_MAX] = "";
+	json_t *idx = NULL, *e;
+	json_error_t jerr;
+	og_hash *h = NULL;
+	FILE *fp = NULL;
+	size_t i, n;
+	int error = 0;
+
+	if (!ipath) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
+	idx = json_load_file(ipath, 0, &jerr);
+	json_array_foreach(json_object_get(idx, "manifests"), i, e) {
+		const char *name = json_string_value(json_object_get(
+			json_object_get(e, "annotations"), REF_NAME));
+		const char *dg = json_string_value(json_object_get(e, "digest"));
+
+		if (dg && (tag ? (name && strcmp(name, tag) == 0) :
+		    (!name && strcmp(dg, want) == 0))) {
+			got = dg;
+			break;
+		}
+	}
+	if (got && strcmp(got, want) == 0 && (bpath = blob_path(path, want)) != NULL &&
+	    (fp = fopen(bpath, "rb")) != NULL) {
+		if ((error = og_hash_new(&h, ctx, OG_DIGEST_SHA256)) < 0)
+			goto done;
+		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+			og_hash_update(h, buf, n);
+		og_hash_final(h, hashed);
+	}
+	if (!got || strcmp(got, want) != 0 || strcmp(hashed, want) != 0)
+		error = og_error_set_id(ctx, OG_ERROR, "promote.digest_changed",
+			"%s: the destination names %s, not the source digest %s", path,
+			!got ? "no image" : strcmp(got, want) != 0 ? got : "a manifest with other bytes",
+			want);
+done:
+	if (fp)
+		fclose(fp);
+	og_hash_free(h);
+	json_decref(idx);
+	free(bpath);
+	free(ipath);
+	return error;
+}
+
 static int push_manifests(og_ctx *ctx, dest *d, og_copy_plan *plan)
 {
 	const og_copy_manifest *top = &plan->manifests[plan->manifest_count - 1];
@@ -1393,7 +1500,7 @@ int og_copy(og_copy_result *out, og_ctx *ctx, const char *src_ref, const char *d
 	/* 2. manifests, then the tag; 3. the check */
 	if (d.kind == DEST_OCI_DIR) {
 		if ((error = dir_finish(ctx, &d, &plan)) < 0 ||
-		    (error = verify_local(ctx, "oci", d.path, d.tag, plan.digest, got)) < 0)
+		    (error = verify_dir(ctx, d.path, d.tag, plan.digest)) < 0)
 			goto done;
 	} else if (d.kind == DEST_OCI_ARCHIVE) {
 		if ((error = archive_finish(ctx, &d, &plan)) < 0 ||

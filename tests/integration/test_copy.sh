@@ -134,6 +134,11 @@ og_check "--platform says so on stderr" grep -q 'platform linux/arm64.*not the s
 og_assert_eq "--platform: DST has that digest" "$(raw_digest "docker://$R/multi/arm:1")" "$ARM_DIGEST"
 og_assert_eq "--digestfile with --platform" "$(cat "$W/digest-arm" 2>/dev/null)" "$ARM_DIGEST"
 
+og_run copy --platform linux/s390x "$IDX" "docker://$P/multi/s390x:1"
+og_assert_exit "--platform that the index lacks" 2
+og_check "--platform missing: the message names it" grep -q 'no image for linux/s390x' "$OG_ERR"
+og_check "--platform missing: nothing at DST" no_tag "docker://$R/multi/s390x:1"
+
 # ----------------------------------------------------- --dry-run changes nothing
 catalog() { curl -s "http://$R/v2/_catalog" | jq -c '.repositories | sort'; }
 before=$(catalog)
@@ -197,6 +202,16 @@ og_check "503 forever: registry.server_error" grep -q 'registry.server_error' "$
 og_check "503 forever: no tag at DST" no_tag "docker://$R/fail/app:1"
 og_check "503 forever: the PUT was tried 3 times" \
     test "$(jq -s '[.[] | select(.method == "PUT" and .status == 503)] | length' "$FP_Q_LOG")" -eq 3
+
+# a source blob cut mid-body: the copy resumes it and completes
+faultproxy_set q '[{"method":"GET","path":"/blobs/sha256:","nth":1,"reset_after":100}]'
+: >"$FP_Q_LOG"
+og_run copy "docker://$FP_Q_ADDR/team/app:1" "oci:$W/resumed:1"
+og_assert_exit "source blob reset mid-body" 0
+og_check "the reset was applied" test "$(jq -s '[.[] | select(.fault.reset_after == 100)] | length' "$FP_Q_LOG")" -eq 1
+og_assert_eq "reset mid-body: the right digest" "$(raw_digest "oci:$W/resumed:1")" "$SRC_DIGEST"
+og_run validate "oci:$W/resumed:1"
+og_assert_exit "reset mid-body: the copy validates" 0
 
 # ------------------------- DST answers another digest: promote.digest_changed
 faultproxy_set q '[{"method":"HEAD","path":"/manifests/1$","set_headers":{"Docker-Content-Digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}}]'

@@ -223,6 +223,15 @@ static void test_promote_copy__plan_platform(void **state)
 	assert_int_equal(og_copy__plan_source(&plan, f->ctx, src, "linux/s390x"), OG_ENOTFOUND);
 	assert_non_null(strstr(og_ctx_error(f->ctx), "linux/s390x"));
 	og_source_free(src);
+	/* a single image: its config must name the platform */
+	assert_int_equal(og_source_open(&src, f->ctx, ref(f, "oci:src:one"), &fs), 0);
+	assert_int_equal(og_copy__plan_source(&plan, f->ctx, src, "linux/amd64"), 0);
+	assert_string_equal(plan.digest, f->amd);
+	assert_null(plan.platform);
+	og_copy__plan_dispose(&plan);
+	assert_int_equal(og_copy__plan_source(&plan, f->ctx, src, "linux/arm64"), OG_ENOTFOUND);
+	assert_non_null(strstr(og_ctx_error(f->ctx), "is linux/amd64, not linux/arm64"));
+	og_source_free(src);
 	og_findings_dispose(&fs);
 }
 
@@ -254,6 +263,13 @@ static void test_promote_copy__dir_then_skip(void **state)
 	og_copy_result_dispose(&r);
 	assert_int_equal(og_copy(&r, f->ctx, ref(f, "oci:out:v1"), ref(f, "oci:out2"), NULL), 0);
 	assert_string_equal(r.digest, f->index);
+	og_copy_result_dispose(&r);
+	/* untagged into a layout that holds other images */
+	assert_int_equal(og_copy(&r, f->ctx, ref(f, "oci:src:one"), ref(f, "oci:out"), NULL), 0);
+	assert_string_equal(r.digest, f->amd);
+	og_copy_result_dispose(&r);
+	assert_int_equal(og_copy(&r, f->ctx, ref(f, "oci:out:v2"), ref(f, "oci:out3:x"), NULL), 0);
+	assert_string_equal(r.digest, f->amd);
 	og_copy_result_dispose(&r);
 }
 
