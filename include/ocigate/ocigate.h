@@ -298,6 +298,47 @@ OG_EXTERN int og_schema_type_parse(og_schema_type_t *out, const char *name);
 OG_EXTERN int og_schema_check(og_report **out, og_ctx *ctx,
 	og_schema_type_t type, const char *path);
 
+/* ----------------------------------------------------------------- copy */
+
+typedef struct og_copy_options {
+	unsigned int version;
+	const char *platform;   /* "os/arch[/variant]": copy only that image of an
+	                         * index (a different digest at DST); NULL: all */
+	int dry_run;            /* compute and return the plan, change nothing */
+	const og_transport_options *transport; /* NULL: the defaults */
+	int progress;           /* bars on stderr (the caller checks it is a TTY) */
+	unsigned int jobs;      /* blobs copied at once; 0 = 1 */
+} og_copy_options;
+#define OG_COPY_OPTIONS_VERSION 1
+#define OG_COPY_OPTIONS_INIT { OG_COPY_OPTIONS_VERSION, NULL, 0, NULL, 0, 0 }
+
+typedef struct og_copy_result {
+	char digest[80];        /* the digest at DST */
+	unsigned long long blobs_copied, blobs_skipped, blobs_mounted, bytes_copied;
+	char *plan;             /* text: blobs to mount / copy / skip, manifests,
+	                         * tags; the first line names the source digest
+	                         * (always set on success; owned, see dispose) */
+} og_copy_result;
+
+/**
+ * Copy the image named by src (any source: oci:, oci-archive:,
+ * docker-archive:, a registry) to dst (a registry reference, oci:DIR[:TAG]
+ * or oci-archive:PATH[:TAG]) by digest, byte for byte: blobs present at DST
+ * are skipped, blobs of the same registry are mounted, others are streamed
+ * and verified; the tag is set only once everything else is in place; DST is
+ * checked to hold the source digest afterwards.
+ *
+ * Returns 0 with *out filled (dispose it with og_copy_result_dispose, also
+ * after a failure); OG_ENOTFOUND / OG_EINVALID / OG_EAMBIGUOUS when src is
+ * not an image or dst is not a destination; OG_ENETWORK / OG_EAUTH for
+ * registry failures (og_ctx_error_id names them); OG_ERROR with id
+ * promote.digest_changed when DST does not hold the source digest.
+ * Not thread-safe on one ctx.
+ */
+OG_EXTERN int og_copy(og_copy_result *out, og_ctx *ctx, const char *src,
+	const char *dst, const og_copy_options *opts);
+OG_EXTERN void og_copy_result_dispose(og_copy_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -62,6 +62,32 @@ int og_cli__parse_fail_on(og_severity_t *out, const char *command, const char *a
 int og_cli__parse_jobs(unsigned int *out, const char *command, const char *arg);
 int og_cli__parse_platform(const char *command, const char *arg);
 
+/*
+ * Registry options (src/cli/transport.c): --creds USER:PASS, --creds-stdin,
+ * --authfile FILE, --tls-verify[=BOOL], --cacert FILE, --retries N,
+ * --retry-delay DURATION, --timeout DURATION, --stall-timeout DURATION (a
+ * transfer under 1 KiB/s this long is cut and retried) (DURATION: 500ms, 2s,
+ * 1.5m, or a bare number: milliseconds for --retry-delay, seconds for the
+ * others). Each takes "--opt VALUE" or "--opt=VALUE".
+ *
+ * og_cli__transport_flag consumes the option at argv[*i]: returns 1 (*i then
+ * indexes the last argument it used), 0 when argv[*i] is not one of them, or
+ * -1 after printing a usage error (exit OG_EXIT_USAGE). Values are borrowed
+ * from argv. Secrets are never printed.
+ */
+int og_cli__transport_flag(og_transport_options *t, int argc, char **argv, int *i);
+/* Remove every registry option from argv (before getopt), up to "--".
+ * Returns 0, or -1 after printing a usage error. */
+int og_cli__transport_take(og_transport_options *t, int *argc, char **argv);
+/*
+ * After parsing: sets t->log to print retry lines to stderr, and for
+ * --creds-stdin reads one line USER:PASS from stdin into *secret (t->creds
+ * points at it; free it with og_cli__transport_secret_free after the
+ * library call). Returns 0, or -1 after printing a usage error.
+ */
+int og_cli__transport_finish(og_transport_options *t, char **secret);
+void og_cli__transport_secret_free(char *secret);
+
 /* 1 if ANSI colour may be written to stdout: a TTY and NO_COLOR unset or empty. */
 int og_cli__stdout_color(void);
 

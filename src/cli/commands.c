@@ -72,13 +72,18 @@ int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const cmd = "inspect";
 	og_inspect_options io = OG_INSPECT_OPTIONS_INIT;
+	og_transport_options to = OG_TRANSPORT_OPTIONS_INIT;
 	const char *ref = NULL;
-	char *out = NULL;
+	char *out = NULL, *secret = NULL;
 	size_t out_len = 0;
 	int c, error, status, raw = 0, config = 0;
 
 	opterr = 0;
 	optind = 1;
+	if (og_cli__transport_take(&to, &argc, argv) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
 	while ((c = getopt_long(argc, argv, ":f:p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RAW:
@@ -112,6 +117,11 @@ int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 	if ((status = one_operand(&ref, cmd, "REF", argc, argv)) != 0)
 		goto done;
 	io.what = raw ? OG_INSPECT_RAW : config ? OG_INSPECT_CONFIG : OG_INSPECT_SUMMARY;
+	if (og_cli__transport_finish(&to, &secret) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
+	io.transport = &to;
 	if ((error = og_inspect(&out, &out_len, ctx, ref, &io)) < 0) {
 		status = og_cli__library_error(ctx, error);
 		goto done;
@@ -119,6 +129,7 @@ int og_cli__inspect(og_ctx *ctx, int argc, char **argv)
 	/* Raw bytes go out unchanged; a summary ends with a newline. */
 	status = og_cli__write_stdout(out, out_len, io.what == OG_INSPECT_SUMMARY);
 done:
+	og_cli__transport_secret_free(secret);
 	og_free(out);
 	return status;
 }
@@ -265,9 +276,11 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const cmd = "validate";
 	og_validate_options vo = OG_VALIDATE_OPTIONS_INIT;
+	og_transport_options to = OG_TRANSPORT_OPTIONS_INIT;
 	report_args ra;
 	og_report *report = NULL;
 	const char *ref = NULL;
+	char *secret = NULL;
 	int c, error, status;
 
 	memset(&ra, 0, sizeof(ra));
@@ -275,6 +288,10 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 	ra.fail_on = OG_SEV_NONE;
 	opterr = 0;
 	optind = 1;
+	if (og_cli__transport_take(&to, &argc, argv) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
 	while ((c = getopt_long(argc, argv, ":f:j:p:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -346,12 +363,18 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv)
 	}
 	if (ra.output && (status = og_cli__check_output(cmd, ra.output)) != 0)
 		goto done;
+	if (og_cli__transport_finish(&to, &secret) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
+	vo.transport = &to;
 	if ((error = og_validate(&report, ctx, ref, &vo)) < 0) {
 		status = og_cli__library_error(ctx, error);
 		goto done;
 	}
 	status = emit_report(report, &ra);
 done:
+	og_cli__transport_secret_free(secret);
 	og_report_free(report);
 	return status;
 }
@@ -473,12 +496,17 @@ int og_cli__sbom(og_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const cmd = "sbom";
 	og_validate_options vo = OG_VALIDATE_OPTIONS_INIT;
+	og_transport_options to = OG_TRANSPORT_OPTIONS_INIT;
 	const char *ref = NULL, *format = NULL, *output = NULL;
-	char *text = NULL;
+	char *text = NULL, *secret = NULL;
 	int c, error, status;
 
 	opterr = 0;
 	optind = 1;
+	if (og_cli__transport_take(&to, &argc, argv) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
 	while ((c = getopt_long(argc, argv, ":f:p:o:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -521,6 +549,11 @@ int og_cli__sbom(og_ctx *ctx, int argc, char **argv)
 		goto done;
 	if (output && (status = og_cli__check_output(cmd, output)) != 0)
 		goto done;
+	if (og_cli__transport_finish(&to, &secret) < 0) {
+		status = OG_EXIT_USAGE;
+		goto done;
+	}
+	vo.transport = &to;
 	if ((error = og_sbom(&text, ctx, ref, format, &vo)) < 0) {
 		status = og_cli__library_error(ctx, error);
 		goto done;
@@ -530,6 +563,7 @@ int og_cli__sbom(og_ctx *ctx, int argc, char **argv)
 	else
 		status = og_cli__write_stdout(text, strlen(text), 0);
 done:
+	og_cli__transport_secret_free(secret);
 	og_free(text);
 	return status;
 }

@@ -9,11 +9,14 @@ typedef struct command {
 	og_cli_command_cb run;
 } command;
 
+int og_cli__copy(og_ctx *ctx, int argc, char **argv); /* cmd_copy.c */
+
 static const command commands[] = {
 	{ "inspect", og_cli__inspect },
 	{ "validate", og_cli__validate },
 	{ "schema", og_cli__schema },
 	{ "policy", og_cli__policy },
+	{ "copy", og_cli__copy },
 	{ "sbom", og_cli__sbom },
 };
 

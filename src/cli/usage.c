@@ -15,6 +15,7 @@ static const char usage_main[] =
 	"  sbom REF         a CycloneDX or SPDX bill of materials of an image\n"
 	"  policy init      print the built-in policy, a file to start from\n"
 	"  policy check FILE  check a policy file\n"
+	"  copy SRC DST     copy an image by digest to a registry, oci: or oci-archive:\n"
 	"  version          print the version (also --version)\n"
 	"  help [COMMAND]   print this help or a command's help (also --help, -h)\n"
 	"\n"
@@ -22,12 +23,19 @@ static const char usage_main[] =
 	"  oci-archive:PATH[:REF]     a tar of an OCI image layout\n"
 	"  oci:DIR[:REF]              an OCI image layout directory\n"
 	"  docker-archive:PATH[:REF]  'docker save' output (gzip-compressed too)\n"
+	"  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]\n"
+	"                             a registry (HOST/REPO[:TAG] works too when no\n"
+	"                             such file exists); HTTPS, plain HTTP for\n"
+	"                             localhost and 127.0.0.0/8 when they do not\n"
+	"                             speak TLS\n"
 	"  PATH                       a layout directory or one of the archives above\n"
 	"\n"
 	"Exit codes:\n"
 	"  0   passed (warnings allowed)\n"
 	"  1   checked, and findings at or above the fail threshold\n"
 	"  2   usage error, or the input is not an image\n"
+	"  3   registry or network failure after retries, or a timeout\n"
+	"  4   registry authentication or permission refused\n"
 	"  70  internal error\n"
 	"\n"
 	"Run 'ocigate COMMAND --help' for the options of a command.\n";
@@ -48,7 +56,27 @@ static const char usage_inspect[] =
 	"                             choose one image of a multi-platform index\n"
 	"  -h, --help                 print this help\n"
 	"\n"
+	"Registry options (docker:// references):\n"
+	"      --creds USER:PASSWORD  credentials (else --authfile, then\n"
+	"                             $REGISTRY_AUTH_FILE, containers auth.json,\n"
+	"                             Docker's config.json and credential helpers)\n"
+	"      --creds-stdin          read USER:PASSWORD from standard input\n"
+	"      --authfile FILE        a containers auth.json\n"
+	"      --tls-verify=BOOL      false: no TLS verification, plain HTTP allowed\n"
+	"      --cacert FILE          a PEM CA bundle for a private registry CA\n"
+	"      --retries N            attempts after the first, 1 to 100 (default: 4);\n"
+	"                             408, 429, 5xx, resets and timeouts are retried\n"
+	"                             with backoff, honouring Retry-After\n"
+	"      --retry-delay DURATION base of the backoff: N (ms), Nms or Ns\n"
+	"                             (default: 500ms)\n"
+	"      --timeout DURATION     deadline of one request, retries included:\n"
+	"                             N (s), Nms or Ns (default: 600s)\n"
+	"      --stall-timeout DURATION\n"
+	"                             cut and retry a transfer under 1 KiB/s for\n"
+	"                             this long (default: 30s)\n"
+	"\n"
 	"Exit codes: 0 described, 2 usage error or REF is not an image,\n"
+	"3 registry or network failure, 4 authentication or permission refused,\n"
 	"70 internal error.\n";
 
 static const char usage_validate[] =
@@ -94,13 +122,33 @@ static const char usage_validate[] =
 	"                             checks\n"
 	"  -h, --help                 print this help\n"
 	"\n"
+	"Registry options (docker:// references):\n"
+	"      --creds USER:PASSWORD  credentials (else --authfile, then\n"
+	"                             $REGISTRY_AUTH_FILE, containers auth.json,\n"
+	"                             Docker's config.json and credential helpers)\n"
+	"      --creds-stdin          read USER:PASSWORD from standard input\n"
+	"      --authfile FILE        a containers auth.json\n"
+	"      --tls-verify=BOOL      false: no TLS verification, plain HTTP allowed\n"
+	"      --cacert FILE          a PEM CA bundle for a private registry CA\n"
+	"      --retries N            attempts after the first, 1 to 100 (default: 4);\n"
+	"                             408, 429, 5xx, resets and timeouts are retried\n"
+	"                             with backoff, honouring Retry-After\n"
+	"      --retry-delay DURATION base of the backoff: N (ms), Nms or Ns\n"
+	"                             (default: 500ms)\n"
+	"      --timeout DURATION     deadline of one request, retries included:\n"
+	"                             N (s), Nms or Ns (default: 600s)\n"
+	"      --stall-timeout DURATION\n"
+	"                             cut and retry a transfer under 1 KiB/s for\n"
+	"                             this long (default: 30s)\n"
+	"\n"
 	"Text output is coloured when standard output is a terminal and NO_COLOR\n"
 	"is unset or empty. With GITHUB_ACTIONS=true, workflow annotations are\n"
 	"printed too; with GITHUB_STEP_SUMMARY set, a markdown summary is\n"
 	"appended to it.\n"
 	"\n"
 	"Exit codes: 0 passed (warnings allowed), 1 findings at or above\n"
-	"--fail-on, 2 usage error or REF is not an image, 70 internal error.\n";
+	"--fail-on, 2 usage error or REF is not an image, 3 registry or network\n"
+	"failure, 4 authentication or permission refused, 70 internal error.\n";
 
 static const char usage_schema[] =
 	"Usage: ocigate schema --type TYPE [OPTIONS] FILE\n"
@@ -132,6 +180,50 @@ static const char usage_policy[] =
 	"Exit codes: 0 valid, 1 the policy is not valid, 2 usage error or FILE\n"
 	"cannot be read.\n";
 
+static const char usage_copy[] =
+	"Usage: ocigate copy [OPTIONS] SRC DST\n"
+	"\n"
+	"Copy an image by digest, byte for byte. SRC is any image reference\n"
+	"(oci:, oci-archive:, docker-archive:, a registry); DST is a registry\n"
+	"(docker://HOST/REPO[:TAG], tag 'latest' by default), oci:DIR[:TAG] or\n"
+	"oci-archive:PATH[:TAG]. A multi-platform index is copied whole. Blobs DST\n"
+	"has are skipped; on the same registry they are mounted; others are\n"
+	"streamed and their digests verified. The tag is set last, once every\n"
+	"blob and manifest is in place, and DST is checked to hold the source\n"
+	"digest. An oci-archive is written to a temp file, then renamed.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --platform OS/ARCH[/VARIANT]\n"
+	"                             copy only this image of an index (its digest\n"
+	"                             differs from the index's; a note says so)\n"
+	"      --dry-run              print the plan (blobs to mount, copy or skip,\n"
+	"                             manifests, tag) and change nothing\n"
+	"      --digestfile FILE      write the digest at DST to FILE\n"
+	"  -j, --jobs N               blobs copied at once (default: 1)\n"
+	"      --creds USER:PASSWORD  credentials for every registry\n"
+	"      --creds-stdin          read USER:PASSWORD from standard input\n"
+	"      --authfile FILE        a containers auth.json\n"
+	"      --tls-verify=BOOL      false: no TLS verification, plain HTTP allowed\n"
+	"      --cacert FILE          a PEM CA bundle for a private registry CA\n"
+	"      --retries N            attempts after the first, 1 to 100 (default: 4);\n"
+	"                             408, 429, 5xx, resets and timeouts are retried\n"
+	"                             with backoff, honouring Retry-After\n"
+	"      --retry-delay DURATION base of the backoff: N (ms), Nms or Ns\n"
+	"                             (default: 500ms)\n"
+	"      --timeout DURATION     deadline of one request, retries included:\n"
+	"                             N (s), Nms or Ns (default: 600s)\n"
+	"      --stall-timeout DURATION\n"
+	"                             cut and retry a transfer under 1 KiB/s for\n"
+	"                             this long (default: 30s)\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	"Progress bars go to standard error when it is a terminal.\n"
+	"\n"
+	"Exit codes: 0 copied, 1 the destination digest differs from the source\n"
+	"(promote.digest_changed), 2 usage error or SRC is not an image,\n"
+	"3 registry or network failure, 4 authentication or permission refused,\n"
+	"70 internal error.\n";
+
 static const char usage_sbom[] =
 	"Usage: ocigate sbom --format cyclonedx|spdx [OPTIONS] REF\n"
 	"\n"
@@ -151,8 +243,13 @@ static const char usage_sbom[] =
 	"  -j, --jobs N               threads, 1 to 1024 (default: the CPUs)\n"
 	"  -h, --help                 print this help\n"
 	"\n"
+	"Registry options (docker:// references) as for validate: --creds,\n"
+	"--creds-stdin, --authfile, --tls-verify, --cacert, --retries,\n"
+	"--retry-delay, --timeout, --stall-timeout.\n"
+	"\n"
 	"Exit codes: 0 written, 2 usage error, REF is not an image, several images\n"
-	"and no --platform, or the image fails an integrity check, 70 internal error.\n";
+	"and no --platform, or the image fails an integrity check, 3 registry or\n"
+	"network failure, 4 authentication or permission refused, 70 internal error.\n";
 
 static const char usage_version[] =
 	"Usage: ocigate version\n"
@@ -178,6 +275,8 @@ void og_cli__usage(FILE *fp, const char *command)
 		text = usage_schema;
 	else if (strcmp(command, "policy") == 0)
 		text = usage_policy;
+	else if (strcmp(command, "copy") == 0)
+		text = usage_copy;
 	else if (strcmp(command, "sbom") == 0)
 		text = usage_sbom;
 	else if (strcmp(command, "version") == 0)

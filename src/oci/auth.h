@@ -34,6 +34,19 @@ int og_creds_parse(og_creds *out, og_ctx *ctx, const char *userpass);
  * "identitytoken"). Docker Hub keys "https://index.docker.io/v1/" match
  * registry-1.docker.io / docker.io. Nothing found: 0 with all fields NULL.
  * A malformed file is OG_EINVALID naming the file and key (never the secret).
+ *
+ * Details: auth_file or $REGISTRY_AUTH_FILE replaces the two containers
+ * defaults (Docker's config is still read after it); an auth_file given
+ * explicitly that does not exist is OG_ENOTFOUND, a missing default or
+ * $REGISTRY_AUTH_FILE file is skipped. Keys match by host: "host",
+ * "http(s)://host[/v1/|/v2/]", case-insensitively; a per-repository key
+ * ("host/team/app") is not used. A helper or credsStore that answers
+ * "credentials not found in native keychain" falls through to auths[host]; a
+ * helper that cannot be run, fails otherwise, prints no credentials JSON,
+ * prints more than 64 KiB or takes over 30 s is OG_EAUTH with the id
+ * "registry.auth" naming the helper. An identity token comes back with
+ * password NULL (username kept when "auth" held one). A file over
+ * ctx->limits.max_json is OG_ELIMIT. Thread-safe (reads the environment).
  */
 int og_creds_lookup(og_creds *out, og_ctx *ctx, const char *host,
 	const char *explicit_userpass, const char *auth_file);
@@ -45,11 +58,18 @@ typedef struct og_challenge {
 } og_challenge;
 
 /* Parse a header value that may hold several challenges; the first Bearer
- * one wins, else the first Basic. OG_EINVALID if none can be parsed. */
+ * one with a realm wins, else the first Basic. Scheme and parameter names are
+ * case-insensitive; values are tokens or quoted-strings (backslash escapes
+ * removed); other schemes and parameters are skipped. OG_EINVALID (naming the
+ * offset) for a syntax error anywhere, or when no usable challenge is left. */
 int og_challenge_parse(og_challenge *out, og_ctx *ctx, const char *header);
 void og_challenge_dispose(og_challenge *c);
 
-/* Base64 (standard alphabet, padded) helpers for Basic auth and auth.json. */
+/* Base64 (standard alphabet, padded) helpers for Basic auth and auth.json.
+ * encode: a new NUL-terminated string, NULL on OOM. decode: *out is a new
+ * buffer (NUL-terminated, not counted in *len); padding may be omitted but
+ * must be right when present; OG_EINVALID (no message: no ctx) or
+ * OG_ENOMEM. The caller frees (and wipes, when it held a secret). */
 char *og_base64_encode(const void *data, size_t len);
 int og_base64_decode(unsigned char **out, size_t *len, const char *text);
 

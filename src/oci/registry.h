@@ -32,8 +32,12 @@ int og_image_ref_is_registry(const char *s);
 typedef struct og_registry og_registry;
 
 /* A client for one registry host; safe to use from several threads at once
- * (connection reuse per thread or a shared pool, tokens shared under a lock).
- * opts may be NULL (defaults). The options are copied. */
+ * (each request borrows a curl multi handle, with its connection cache, from
+ * a pool of idle ones; DNS and TLS sessions and tokens are shared under
+ * locks). opts may be NULL (defaults; a 0 field takes its default, so
+ * retries is never 0). The options and their strings are copied. Plain HTTP
+ * is tried only for loopback hosts and with tls_verify < 0, and only after
+ * the server did not speak TLS. */
 int og_registry_new(og_registry **out, og_ctx *ctx, const char *host,
 	const og_transport_options *opts);
 void og_registry_free(og_registry *reg);
@@ -66,7 +70,11 @@ int og_registry_head_blob(uint64_t *size, og_registry *reg, og_ctx *ctx,
 	const char *repo, const char *digest);
 /* Stream a blob (redirects followed; the Authorization header is not sent to
  * another host). The reader retries a broken transfer with a Range request
- * from where it stopped. Bytes are NOT verified here (the caller hashes). */
+ * from where it stopped. Bytes are NOT verified here (the caller hashes).
+ * *size is the Content-Length (0 when the registry did not say). The reader
+ * holds at most a 1 MiB buffer (the transfer is paused when it is full) and
+ * reports to ctx; use it from one thread at a time. OG_ENOTFOUND (with the
+ * registry.not_found id) when the blob is absent. */
 int og_registry_open_blob(og_reader **out, uint64_t *size, og_registry *reg,
 	og_ctx *ctx, const char *repo, const char *digest);
 
@@ -80,8 +88,10 @@ int og_registry_mount_blob(int *mounted, char **upload, og_registry *reg,
  * attempt and each retry (so bodies are replayable). */
 typedef int (*og_blob_opener)(og_reader **out, void *payload, og_ctx *ctx);
 
-/* Upload a blob of known size and digest: POST (or the given session) then a
- * monolithic PUT, or chunked PATCHes for blobs over chunk_threshold (0: 64 MiB).
+/* Upload a blob of known size and digest: POST (or the given session), the
+ * bytes in PATCHes of at most chunk_threshold (0: 64 MiB; one PATCH for
+ * smaller blobs), then PUT ?digest= with no body. A transient failure
+ * restarts the whole upload in a new session (opener called again).
  * The bytes are hashed on the way; a mismatch aborts before the final PUT
  * (blob.digest_mismatch, OG_EINVALID). Never holds a whole blob in memory. */
 int og_registry_push_blob(og_registry *reg, og_ctx *ctx, const char *repo,

@@ -21,6 +21,7 @@ const char *og_source_kind_name(og_source_kind_t kind)
 	case OG_SOURCE_OCI_DIR: return "oci";
 	case OG_SOURCE_OCI_ARCHIVE: return "oci-archive";
 	case OG_SOURCE_DOCKER_ARCHIVE: return "docker-archive";
+	case OG_SOURCE_REGISTRY: return "docker";
 	}
 	return "?";
 }
@@ -32,6 +33,8 @@ void og_source_free(og_source *src)
 	if (!src)
 		return;
 	og_fs_free(src->fs);
+	og_registry_free(src->reg);
+	og_image_ref_dispose(&src->iref);
 	og_descriptor_dispose(&src->root);
 	free(src->root_bytes);
 	for (i = 0; i < src->path_count; i++) {
@@ -528,6 +531,108 @@ done:
 	return error;
 }
 
+/* -------------------------------------------------------------- registry */
+
+/* The media type of manifest bytes that came without a usable one. */
+static const char *sniff_media_type(const unsigned char *data, size_t len)
+{
+	json_t *j = json_loadb((const char *)data, len, 0, NULL);
+	int index = json_is_array(json_object_get(j, "manifests"));
+
+	json_decref(j);
+	return index ? OG_MT_OCI_INDEX : OG_MT_OCI_MANIFEST;
+}
+
+static int open_registry(og_source *src, og_ctx *ctx, og_findings *findings,
+	const og_transport_options *transport)
+{
+	const char *reference;
+	char digest[OG_DIGEST_MAX], *mt = NULL;
+	int error;
+
+	if ((error = og_image_ref_parse(&src->iref, ctx, src->ref)) < 0)
+		return error;
+	reference = src->iref.digest ? src->iref.digest : src->iref.tag;
+	src->path = og__asprintf("docker://%s/%s", src->iref.host, src->iref.repo);
+	src->name = og__strdup(reference);
+	if (!src->path || !src->name)
+		return og_error_oom(ctx);
+	if ((error = og_registry_new(&src->reg, ctx, src->iref.host, transport)) < 0)
+		return error;
+	error = og_registry_get_manifest(&src->root_bytes, &src->root_len, &mt, digest,
+		src->reg, ctx, src->iref.repo, reference, ctx->limits.max_json);
+	if (error == OG_EINVALID && ctx->error_id &&
+	    strcmp(ctx->error_id, "blob.digest_mismatch") == 0) {
+		og_findings_add(findings, "blob.digest_mismatch", reference, "%s", ctx->error);
+		og_error_clear(ctx);
+		return 0;
+	}
+	if (error == OG_ELIMIT) {
+		og_findings_add(findings, "manifest.schema", reference, "%s", ctx->error);
+		og_error_clear(ctx);
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	error = set_root_from_bytes(src, ctx, mt && *mt ? mt :
+		sniff_media_type(src->root_bytes, src->root_len));
+	free(mt);
+	return error;
+}
+
+/* A manifest or an index (fetched from /manifests/, not /blobs/). */
+static int is_manifest_type(const char *mt)
+{
+	return mt && (strstr(mt, ".manifest.") || strstr(mt, ".index.") ||
+		strstr(mt, "manifest.list"));
+}
+
+/* og_source_fetch for a manifest held by a registry. */
+static int fetch_manifest(unsigned char **out, size_t *out_len, og_source *src,
+	og_ctx *ctx, const og_descriptor *d, size_t cap, og_findings *findings,
+	const char *missing_id, const char *what)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	char got[OG_DIGEST_MAX];
+	int error;
+
+	error = og_registry_get_manifest(&buf, &len, NULL, got, src->reg, ctx,
+		src->iref.repo, d->digest, cap);
+	if (error == OG_ENOTFOUND) {
+		og_findings_add(findings, missing_id, d->digest, "%s %s is missing from %s",
+			what, d->digest, src->path);
+		og_error_clear(ctx);
+		return 0;
+	}
+	if (error == OG_EINVALID && ctx->error_id &&
+	    strcmp(ctx->error_id, "blob.digest_mismatch") == 0) {
+		og_findings_add(findings, "blob.digest_mismatch", d->digest, "%s %s: %s",
+			what, d->digest, ctx->error);
+		og_error_clear(ctx);
+		return 0;
+	}
+	if (error == OG_ELIMIT) {
+		og_findings_add(findings, "manifest.schema", d->digest,
+			"%s %s is over the %zu-byte limit for JSON documents; not parsed",
+			what, d->digest, cap);
+		og_error_clear(ctx);
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	if (d->size >= 0 && len != (size_t)d->size) {
+		og_findings_add(findings, "blob.size_mismatch", d->digest,
+			"%s %s is %zu bytes, the descriptor says %lld", what, d->digest,
+			len, (long long)d->size);
+		free(buf);
+		return 0;
+	}
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ open */
 
 static int starts_with(const char *s, const char *prefix)
@@ -596,21 +701,6 @@ static int sniff(og_source *src, og_ctx *ctx)
 		"%s: not an image: a tar without oci-layout, index.json or manifest.json", src->path);
 }
 
-static int looks_like_registry(const char *ref)
-{
-	const char *slash = strchr(ref, '/');
-	size_t n = slash ? (size_t)(slash - ref) : 0;
-
-	if (starts_with(ref, "docker://"))
-		return 1;
-	/* "./x", "../x": paths, whatever follows */
-	if (slash && ((n == 1 && ref[0] == '.') || (n == 2 && starts_with(ref, ".."))))
-		return 0;
-	/* HOST/REPO[:TAG]: a first component with a '.' or ':' or "localhost" */
-	return slash && (memchr(ref, '.', n) || memchr(ref, ':', n) ||
-			 (n == 9 && starts_with(ref, "localhost")));
-}
-
 /*
  * A bare "PATH[:REF]": PATH may hold ':' itself and REF too ("app:1.0"), so
  * the path is the longest prefix ending before a ':' that exists; the whole
@@ -642,6 +732,12 @@ static int split_bare(og_source *src, const char *ref)
 int og_source_open(og_source **out, og_ctx *ctx, const char *ref,
 	og_findings *findings)
 {
+	return og_source_open_opts(out, ctx, ref, findings, NULL);
+}
+
+int og_source_open_opts(og_source **out, og_ctx *ctx, const char *ref,
+	og_findings *findings, const og_transport_options *transport)
+{
 	og_source *src = NULL;
 	uint64_t size;
 	int error = 0;
@@ -664,18 +760,23 @@ int og_source_open(og_source **out, og_ctx *ctx, const char *ref,
 		src->kind = OG_SOURCE_DOCKER_ARCHIVE;
 		error = split_path(src, ref + 15);
 	} else if (starts_with(ref, "docker://")) {
-		error = og_error_set(ctx, OG_EINVALID,
-			"%s: registry sources (docker://) are not supported yet", ref);
-		goto done;
+		src->kind = OG_SOURCE_REGISTRY;
+		if ((error = open_registry(src, ctx, findings, transport)) < 0)
+			goto done;
+		goto registry;
 	} else {
 		if ((error = split_bare(src, ref)) < 0) {
 			error = og_error_oom(ctx);
 			goto done;
 		}
-		if (og_fs_kind(src->path) == OG_ENOTFOUND && looks_like_registry(ref)) {
-			error = og_error_set(ctx, OG_EINVALID,
-				"%s: registry sources (docker://) are not supported yet", ref);
-			goto done;
+		if (og_fs_kind(src->path) == OG_ENOTFOUND && og_image_ref_is_registry(ref)) {
+			free(src->path);
+			free(src->name);
+			src->path = src->name = NULL;
+			src->kind = OG_SOURCE_REGISTRY;
+			if ((error = open_registry(src, ctx, findings, transport)) < 0)
+				goto done;
+			goto registry;
 		}
 		if ((error = sniff(src, ctx)) < 0)
 			goto done;
@@ -712,6 +813,7 @@ opened:
 		error = open_layout(src, ctx, findings);
 	if (error < 0)
 		goto done;
+registry:
 	*out = src;
 	src = NULL;
 done:
@@ -730,6 +832,12 @@ int og_source_open_blob(og_reader **out, uint64_t *size, og_source *src,
 	size_t i;
 
 	*out = NULL;
+	if (src->kind == OG_SOURCE_REGISTRY) {
+		if (strlen(digest) >= OG_DIGEST_MAX || og_digest_parse(&alg, digest, NULL, 0) < 0)
+			return og_error_set(ctx, OG_ENOTFOUND, "%s: blob %.80s: bad digest",
+				src->path, digest);
+		return og_registry_open_blob(out, size, src->reg, ctx, src->iref.repo, digest);
+	}
 	if (src->kind == OG_SOURCE_DOCKER_ARCHIVE) {
 		for (i = 0; i < src->path_count; i++)
 			if (strcmp(src->paths[i].digest, digest) == 0)
@@ -780,6 +888,8 @@ int og_source_fetch(unsigned char **out, size_t *out_len, og_source *src,
 		*out_len = src->root_len;
 		return 0;
 	}
+	if (src->kind == OG_SOURCE_REGISTRY && is_manifest_type(d->media_type))
+		return fetch_manifest(out, out_len, src, ctx, d, cap, findings, missing_id, what);
 	error = og_source_open_blob(&r, &size, src, ctx, d->digest);
 	if (error == OG_ENOTFOUND) {
 		og_findings_add(findings, missing_id, d->digest, "%s %s is missing from %s",

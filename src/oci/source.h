@@ -1,7 +1,8 @@
 /*
  * Image sources, in skopeo's transport syntax: oci:DIR[:REF],
- * oci-archive:PATH[:REF], docker-archive:PATH[:REF], or a bare path that is
- * sniffed. A source resolves REF to one root descriptor (a manifest or an
+ * oci-archive:PATH[:REF], docker-archive:PATH[:REF], docker://HOST/REPO[:TAG|@DIGEST]
+ * (a registry; also HOST/REPO[:TAG] without the prefix when no such file
+ * exists), or a bare path that is sniffed. A source resolves REF to one root descriptor (a manifest or an
  * index) and hands out blobs by digest. Safe to read blobs from several
  * threads at once after open.
  */
@@ -11,11 +12,13 @@
 #include <stdint.h>
 #include "fs.h"
 #include "model.h"
+#include "registry.h"
 
 typedef enum {
 	OG_SOURCE_OCI_DIR = 0,
 	OG_SOURCE_OCI_ARCHIVE,
-	OG_SOURCE_DOCKER_ARCHIVE
+	OG_SOURCE_DOCKER_ARCHIVE,
+	OG_SOURCE_REGISTRY
 } og_source_kind_t;
 
 typedef struct og_blob_path og_blob_path;
@@ -34,6 +37,8 @@ typedef struct og_source {
 	size_t root_len;
 	og_blob_path *paths;      /* docker-archive: digest -> file */
 	size_t path_count;
+	og_registry *reg;         /* registry: the client */
+	og_image_ref iref;        /* registry: host, repo, tag or digest */
 } og_source;
 
 /*
@@ -45,13 +50,20 @@ typedef struct og_source {
  */
 int og_source_open(og_source **out, og_ctx *ctx, const char *ref,
 	og_findings *findings);
+/* The same, reaching registries with the given transport options (NULL:
+ * the defaults). A registry failure is OG_ENETWORK / OG_EAUTH / OG_ENOTFOUND
+ * with a registry.* id on the ctx; a manifest whose bytes do not match is a
+ * blob.digest_mismatch finding (has_root 0). */
+int og_source_open_opts(og_source **out, og_ctx *ctx, const char *ref,
+	og_findings *findings, const og_transport_options *transport);
 void og_source_free(og_source *src);
 
 /* Open a blob by digest. OG_ENOTFOUND (message set) when it is absent. */
 int og_source_open_blob(og_reader **out, uint64_t *size, og_source *src,
 	og_ctx *ctx, const char *digest);
 
-/* Human name of the transport: "oci", "oci-archive", "docker-archive". */
+/* Human name of the transport: "oci", "oci-archive", "docker-archive",
+ * "docker". */
 const char *og_source_kind_name(og_source_kind_t kind);
 
 /*

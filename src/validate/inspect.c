@@ -96,7 +96,8 @@ static int load(inspection *in, const char *ref, const og_inspect_options *opts)
 	unsigned int depth;
 	int error;
 
-	if ((error = og_source_open(&in->src, in->ctx, ref, &in->findings)) < 0)
+	if ((error = og_source_open_opts(&in->src, in->ctx, ref, &in->findings,
+			opts->transport)) < 0)
 		return error;
 	if (!in->src->has_root)
 		return fetch_failed(in, "layout");

@@ -1128,7 +1128,8 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		}
 		vs.have_want = 1;
 	}
-	if ((error = og_source_open(&vs.src, ctx, ref, &vs.report->findings)) < 0)
+	if ((error = og_source_open_opts(&vs.src, ctx, ref, &vs.report->findings,
+			opts->transport)) < 0)
 		goto done;
 	if (!vs.src->has_root)
 		goto finish;
