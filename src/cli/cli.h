@@ -30,6 +30,7 @@ int og_cli__validate(og_ctx *ctx, int argc, char **argv);
 int og_cli__schema(og_ctx *ctx, int argc, char **argv);
 int og_cli__policy(og_ctx *ctx, int argc, char **argv);
 int og_cli__sbom(og_ctx *ctx, int argc, char **argv);
+int og_cli__copy(og_ctx *ctx, int argc, char **argv); /* cmd_copy.c */
 
 /* Usage texts (usage.c). NULL name: the top-level usage. */
 void og_cli__usage(FILE *fp, const char *command);

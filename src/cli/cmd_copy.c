@@ -5,8 +5,6 @@
 #include <unistd.h>
 #include "cli.h"
 
-int og_cli__copy(og_ctx *ctx, int argc, char **argv);
-
 static const char *const cmd = "copy";
 
 /* "--name=value" or "--name value": 1 and *value set when argv[*i] is the

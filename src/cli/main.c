@@ -9,7 +9,6 @@ typedef struct command {
 	og_cli_command_cb run;
 } command;
 
-int og_cli__copy(og_ctx *ctx, int argc, char **argv); /* cmd_copy.c */
 
 static const command commands[] = {
 	{ "inspect", og_cli__inspect },

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <curl/curl.h>
 #include "ctx.h"
 
 int og_error_set(og_ctx *ctx, int code, const char *fmt, ...)
@@ -109,7 +110,8 @@ char *og__asprintf(const char *fmt, ...)
 
 int og_global_init(void)
 {
-	/* Nothing to set up yet: OpenSSL 3, libarchive, jansson and zstd need
-	 * no global initialisation. libcurl's will live here. */
-	return 0;
+	/* OpenSSL 3, libarchive, jansson and zstd need no global set-up;
+	 * libcurl does, once, before any thread uses it (the registry client
+	 * also asks for it, reference-counted, for callers that skip this). */
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : OG_ERROR;
 }

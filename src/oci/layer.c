@@ -450,7 +450,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	ws.res = res;
 	/* The decoder reports to rctx: the producer's ctx when split. */
 	if ((error = og_decoder_new(&dec, rctx, &raw->base, d->digest)) < 0)
-		return og_error_set(ctx, error, "%s", rctx->error);
+		return og_error_set_id(ctx, error, rctx->error_id, "%s", rctx->error);
 	if ((error = og_hash_new(&diff_hash, ctx, OG_DIGEST_SHA256)) < 0)
 		goto done;
 	memset(&lim, 0, sizeof(lim));
@@ -489,7 +489,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 		rc = walk_stream(res, ctx, job, &lim.base, diff_hash, buf, &ws, &diff, &lim, &tar_ok);
 	}
 	if ((rc == OG_EINVALID || rc == OG_ESTREAM) && rctx != ctx && !ws.visitor_error)
-		og_error_set(ctx, rc, "%s", rctx->error);
+		og_error_set_id(ctx, rc, rctx->error_id, "%s", rctx->error);
 	if (ws.visitor_error) {
 		error = ws.visitor_error;
 		goto done;
@@ -583,7 +583,7 @@ int og_layer_run(og_layer_result *res, og_ctx *ctx, og_source *src,
 	}
 	error = og_source_open_blob(&blob, &size, src, rctx, d->digest);
 	if (error < 0 && rctx != ctx)
-		og_error_set(ctx, error, "%s", rctx->error);
+		og_error_set_id(ctx, error, rctx->error_id, "%s", rctx->error);
 	if (error == OG_ENOTFOUND) {
 		og_findings_add(&res->findings, "blob.missing", d->digest,
 			"layer %zu: blob %s is missing from %s", job->index, d->digest, src->path);
@@ -605,7 +605,7 @@ int og_layer_run(og_layer_result *res, og_ctx *ctx, og_source *src,
 	 * that is not a layer) is still hashed: the digest covers every byte. */
 	if ((error = drain(&raw.base, buf)) < 0) {
 		if (rctx != ctx)
-			og_error_set(ctx, error, "%s", rctx->error);
+			og_error_set_id(ctx, error, rctx->error_id, "%s", rctx->error);
 		goto done;
 	}
 	res->size = raw.count;
