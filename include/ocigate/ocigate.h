@@ -165,7 +165,8 @@ typedef struct og_transport_options {
 	                             * localhost and 127.0.0.0/8; -1: --tls-verify=false
 	                             * (no verification, plain HTTP allowed) */
 	const char *cacert;         /* a PEM CA bundle for a private CA */
-	unsigned int retries;       /* attempts after the first (default 4) */
+	unsigned int retries;       /* attempts after the first (0: the default, 4;
+	                             * OG_TRANSPORT_NO_RETRIES: none) */
 	unsigned int retry_delay_ms; /* base of the exponential backoff (default 500) */
 	unsigned int retry_max_delay_ms; /* cap of one delay (default 30000) */
 	unsigned int timeout_s;     /* deadline of one operation, retries included
@@ -176,6 +177,7 @@ typedef struct og_transport_options {
 	void (*log)(const char *line, void *payload);
 	void *log_payload;
 } og_transport_options;
+#define OG_TRANSPORT_NO_RETRIES 0xffffffffu
 #define OG_TRANSPORT_OPTIONS_VERSION 1
 #define OG_TRANSPORT_OPTIONS_INIT { OG_TRANSPORT_OPTIONS_VERSION, NULL, NULL, 1, NULL, 0, 0, 0, 0, 0, NULL, NULL }
 

@@ -130,11 +130,11 @@ int og_cli__transport_flag(og_transport_options *t, int argc, char **argv, int *
 			return -1;
 		errno = 0;
 		n = strtoul(v, &end, 10);
-		if (errno || end == v || *end || v[0] == '-' || n < 1 || n > 100) {
-			og_cli__usage_error(NULL, "invalid --retries '%s' (1 to 100)", v);
+		if (errno || end == v || *end || v[0] == '-' || n > 100) {
+			og_cli__usage_error(NULL, "invalid --retries '%s' (0 to 100)", v);
 			return -1;
 		}
-		t->retries = (unsigned int)n;
+		t->retries = n == 0 ? OG_TRANSPORT_NO_RETRIES : (unsigned int)n;
 		return 1;
 	}
 	if (is_opt(a, "--retry-delay")) {

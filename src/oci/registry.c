@@ -562,6 +562,8 @@ int og_registry_new(og_registry **out, og_ctx *ctx, const char *host,
 	reg->opts.creds = reg->opts.auth_file = reg->opts.cacert = NULL;
 	if (!reg->opts.retries)
 		reg->opts.retries = DEFAULT_RETRIES;
+	else if (reg->opts.retries == OG_TRANSPORT_NO_RETRIES)
+		reg->opts.retries = 0;
 	if (!reg->opts.retry_delay_ms)
 		reg->opts.retry_delay_ms = DEFAULT_DELAY_MS;
 	if (!reg->opts.retry_max_delay_ms)

@@ -12,8 +12,12 @@ IMG=$OG_IMAGES
 W=$OG_WORK
 
 # ------------------------------------------------------------ option parsing
-og_run validate --retries 0 docker://127.0.0.1:1/app
-og_assert_exit "--retries 0 is a usage error" 2
+og_run validate --retries 101 docker://127.0.0.1:1/app
+og_assert_exit "--retries 101 is a usage error" 2
+og_run validate --retries 0 --retry-delay 10ms docker://127.0.0.1:1/app
+og_assert_exit "--retries 0: a closed port fails at once" 3
+og_check "--retries 0: no retry logged" bash -c "! grep -q 'retry ' '$OG_ERR'"
+og_check "--retries 0: registry.unreachable" grep -q 'registry.unreachable' "$OG_ERR"
 og_run inspect --retries=abc docker://127.0.0.1:1/app
 og_assert_exit "--retries=abc is a usage error" 2
 og_run validate --retry-delay 5x docker://127.0.0.1:1/app
