@@ -800,7 +800,7 @@ static json_t *json_policy(const og_report *r)
 /* The scan sections: at the top for one image, else under "images", one
  * entry per image with its platform and manifest digest. */
 static const char *const scan_keys[] = { "os", "packages", "vulnerabilities", "secrets",
-	"efficiency" };
+	"secrets_scan", "efficiency" };
 
 static int json_scan_into(json_t *dst, const json_t *scan)
 {

@@ -887,6 +887,30 @@ done:
 	return error;
 }
 
+/* What the secrets scanner read of an image's layers, and what it skipped
+ * (files over the policy's scan.secrets_max_file_size). */
+static json_t *secrets_counts(const vstate *vs, const image *img)
+{
+	uint64_t files = 0, bytes = 0, skipped = 0, skipped_bytes = 0;
+	size_t k;
+
+	for (k = 0; vs->hits && k < img->layer_count; k++) {
+		const og_secret_hits *h;
+
+		if (img->jobs[k] == SIZE_MAX)
+			continue;
+		h = &vs->hits[img->jobs[k]];
+		files += h->scanned_files;
+		bytes += h->scanned_bytes;
+		skipped += h->skipped_files;
+		skipped_bytes += h->skipped_bytes;
+	}
+	return json_pack("{s:I,s:I,s:I,s:I,s:I}",
+		"files_scanned", (json_int_t)files, "bytes_scanned", (json_int_t)bytes,
+		"files_skipped", (json_int_t)skipped, "bytes_skipped", (json_int_t)skipped_bytes,
+		"max_file_size", (json_int_t)vs->sec_opts.max_file_size);
+}
+
 /* The security scan of one image: its findings go to the report, its JSON
  * sections to *out. */
 static int scan_image(json_t **out, vstate *vs, const image *img, const og_fsview *fs,
@@ -905,7 +929,8 @@ static int scan_image(json_t **out, vstate *vs, const image *img, const og_fsvie
 	ss.fl = fl;
 	error = og_error_oom(vs->ctx);
 	if (!(scan = json_object()) || !(secrets = json_array()) ||
-	    json_object_set(scan, "secrets", secrets) < 0 || scan_secrets(&ss, secrets) < 0)
+	    json_object_set(scan, "secrets", secrets) < 0 || scan_secrets(&ss, secrets) < 0 ||
+	    og_report__jset(scan, "secrets_scan", secrets_counts(vs, img)) < 0)
 		goto done;
 	/* for the SBOM's creation time: the image's, so the output is reproducible */
 	if (created && og_report__jset(scan, "created", og_report__jstr(created)) < 0)

@@ -202,6 +202,17 @@ else
     og_fail "testdata/osv is missing (the vuln branch's fixtures)"
 fi
 
+# ------------------------------------------------- secrets: the size cap
+og_run validate -f json "$(ref_of scan-secrets)"
+og_assert_jq "secrets_scan: every file read, none skipped" \
+    '.secrets_scan.files_scanned >= 7 and .secrets_scan.files_skipped == 0 and .secrets_scan.max_file_size == 8388608'
+printf '{"version": 1, "scan": {"secrets_max_file_size": "1KiB"}}\n' >"$OG_WORK/smallcap.json"
+og_run validate -f json --policy "$OG_WORK/smallcap.json" "$(ref_of scan-secrets)"
+og_assert_jq "secrets_scan: files over a 1 KiB cap are skipped and counted" \
+    '.secrets_scan.files_skipped >= 1 and .secrets_scan.bytes_skipped > 1024 and .secrets_scan.max_file_size == 1024'
+og_assert_jq "secrets_scan: a key in a skipped file is not read" \
+    '([.secrets[] | select(.path == "/root/.ssh/id_rsa")] | length) == 0'
+
 # ---------------------------------------------------------------- policy
 og_run policy init
 og_assert_exit "policy init" 0
