@@ -45,7 +45,7 @@ typedef struct og_layer_job {
 	const og_descriptor *desc;    /* borrowed */
 	int walk;                     /* 1: a tar layer; 0: a blob only hashed */
 	int check_media_type;         /* compare the sniffed compression with it */
-	int split;                    /* decompress on a second thread */
+	int split;                    /* three threads: fetch+hash, decode, walk */
 	const og_layer_limits *limits; /* may be NULL */
 	const og_visitor_class *const *visitors;
 	size_t visitor_count;
