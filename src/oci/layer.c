@@ -4,10 +4,14 @@
  *   blob (pread) -> raw hash -> decoder -> limiter | diff hash -> tar walk
  *
  * In one thread the tar walk's reads pull the whole chain, and the decoder
- * writes straight into the walk's buffer. Split in two (job->split), thread
- * A runs blob..limiter into a ring of large buffers and thread B borrows each
- * filled buffer (og_reader.read_block) for the diff hash and the walk: no
- * byte is copied between stages in either mode.
+ * writes straight into the walk's buffer. Split (job->split), three threads:
+ * "fetch" reads the blob and hashes it into a ring of owned buffers (the
+ * compressed bytes are copied once, cheap next to decoding); "decode" runs
+ * the decoder and limiter into a second ring of large buffers; the calling
+ * thread borrows each decoded buffer (og_reader.read_block) for the diff
+ * hash and the walk, so no uncompressed byte is copied between stages. Two
+ * cores share three threads: the decoder, the longest stage, no longer
+ * carries the reads and the compressed hash.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,6 +51,7 @@ typedef struct hash_reader {
 	double inner_seconds;   /* inside the inner reader */
 	double hash_seconds;    /* hashing */
 	int error;              /* the inner reader's failure, if any */
+	int eof;                /* the inner reader said end of stream */
 } hash_reader;
 
 static ssize_t hash_read(og_reader *r, void *buf, size_t len)
@@ -63,6 +68,8 @@ static ssize_t hash_read(og_reader *r, void *buf, size_t len)
 		h->hash_seconds += now() - t1;
 	} else if (n < 0) {
 		h->error = (int)n;
+	} else {
+		h->eof = 1;
 	}
 	return n;
 }
@@ -81,6 +88,8 @@ static ssize_t hash_read_block(og_reader *r, const void **out)
 		h->hash_seconds += now() - t1;
 	} else if (n < 0) {
 		h->error = (int)n;
+	} else {
+		h->eof = 1;
 	}
 	return n;
 }
@@ -115,6 +124,247 @@ static int drain(og_reader *r, unsigned char *buf)
 			;
 	}
 	return (int)n;
+}
+
+/* ------------------------------------------------------------ fetch ring */
+
+/*
+ * SLOTS owned buffers between the fetch thread (producer: reads and, through
+ * src, hashes the blob) and the decoder (consumer, through read()). The
+ * producer fills slot[tail] and the consumer copies out of slot[head]
+ * outside the lock: each side owns its slot until it hands it over.
+ */
+struct og_layer__fetch {
+	og_reader base;                /* the consumer's side */
+	og_reader *src;
+	pthread_t thread;
+	int started, joined;
+	pthread_mutex_t lock;
+	pthread_cond_t filled, freed;
+	unsigned char *slot[SLOTS];
+	size_t len[SLOTS];
+	size_t pos;                    /* consumed bytes of slot[head] */
+	unsigned int head, count;      /* next to consume; slots in use */
+	int done;                      /* the producer has finished */
+	int error;                     /* its outcome: 0 or a negative code */
+	int released;                  /* the consumer needs no more */
+	int cancel;                    /* abort */
+	double wait_seconds;           /* consumer time in read() */
+	/* the producer's own: a borrowed block of src not yet queued */
+	const unsigned char *pend;
+	size_t pend_len;
+};
+
+static ssize_t fetch_read(og_reader *r, void *buf, size_t len)
+{
+	og_layer__fetch *f = (og_layer__fetch *)r;
+	double t0 = now();
+	unsigned int s = 0;
+	size_t k = 0;
+	ssize_t n;
+
+	pthread_mutex_lock(&f->lock);
+	while (f->count == 0 && !f->done && !f->cancel && !f->released)
+		pthread_cond_wait(&f->filled, &f->lock);
+	if (f->cancel) {
+		n = OG_ERROR;
+	} else if (f->released) {
+		n = 0;
+	} else if (f->count == 0) {
+		n = f->error;
+	} else {
+		n = 1;
+		s = f->head;
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (n > 0) {
+		/* slot[s] is the consumer's until it gives it back below */
+		k = f->len[s] - f->pos;
+		if (k > len)
+			k = len;
+		memcpy(buf, f->slot[s] + f->pos, k);
+		n = (ssize_t)k;
+		pthread_mutex_lock(&f->lock);
+		f->pos += k;
+		if (f->pos == f->len[s]) {
+			f->pos = 0;
+			f->head = (f->head + 1) % SLOTS;
+			f->count--;
+			pthread_cond_signal(&f->freed);
+		}
+		pthread_mutex_unlock(&f->lock);
+	}
+	f->wait_seconds += now() - t0;
+	return n;
+}
+
+/* Add to dst[*got..SLOT_SIZE) from src (nothing copied when drop). Returns
+ * src's last result: > 0 more may follow, 0 end, < 0 its failure. */
+static ssize_t fetch_fill(og_layer__fetch *f, unsigned char *dst, size_t *got, int drop)
+{
+	og_reader *src = f->src;
+	const void *blk;
+	size_t k;
+	ssize_t n;
+
+	if (!src->read_block) {
+		if ((n = og_reader_read(src, dst + *got, SLOT_SIZE - *got)) > 0)
+			*got += (size_t)n;
+		return n;
+	}
+	if (f->pend_len == 0) {
+		if ((n = src->read_block(src, &blk)) <= 0)
+			return n;
+		f->pend = blk;
+		f->pend_len = (size_t)n;
+	}
+	k = SLOT_SIZE - *got;
+	if (k > f->pend_len)
+		k = f->pend_len;
+	if (!drop)
+		memcpy(dst + *got, f->pend, k);
+	f->pend += k;
+	f->pend_len -= k;
+	*got += k;
+	return 1;
+}
+
+static void *fetch_main(void *arg)
+{
+	og_layer__fetch *f = arg;
+	unsigned int tail;
+	size_t got;
+	ssize_t n = 1;
+	int stop, drop;
+
+	for (;;) {
+		pthread_mutex_lock(&f->lock);
+		while (f->count == SLOTS && !f->cancel && !f->released)
+			pthread_cond_wait(&f->freed, &f->lock);
+		stop = f->cancel;
+		drop = f->released;
+		tail = (f->head + f->count) % SLOTS;
+		pthread_mutex_unlock(&f->lock);
+		if (stop)
+			break;
+		/* Released, the rest is still read (and hashed by src) to its
+		 * end, a slot's worth between checks for cancel. */
+		for (got = 0; got < SLOT_SIZE; )
+			if ((n = fetch_fill(f, f->slot[tail], &got, drop)) <= 0)
+				break;
+		pthread_mutex_lock(&f->lock);
+		if (got && !f->released && !f->cancel) {
+			f->len[tail] = got;
+			f->count++;
+			pthread_cond_signal(&f->filled);
+		}
+		pthread_mutex_unlock(&f->lock);
+		if (n <= 0)
+			break;
+	}
+	pthread_mutex_lock(&f->lock);
+	f->done = 1;
+	f->error = stop ? OG_ERROR : n < 0 ? (int)n : 0;
+	pthread_cond_broadcast(&f->filled);
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+int og_layer__fetch_start(og_layer__fetch **out, og_ctx *ctx, og_reader *src)
+{
+	og_layer__fetch *f = NULL;
+	unsigned int i;
+	int error = 0;
+
+	*out = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		error = og_error_oom(ctx);
+		goto done;
+	}
+	f->base.read = fetch_read;
+	f->base.read_block = NULL;
+	f->base.close = no_close;
+	f->src = src;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->filled, NULL);
+	pthread_cond_init(&f->freed, NULL);
+	for (i = 0; i < SLOTS; i++)
+		if ((f->slot[i] = malloc(SLOT_SIZE)) == NULL) {
+			error = og_error_oom(ctx);
+			goto done;
+		}
+	if (pthread_create(&f->thread, NULL, fetch_main, f) != 0) {
+		error = og_error_set(ctx, OG_ERROR, "cannot start a fetching thread");
+		goto done;
+	}
+	f->started = 1;
+	*out = f;
+	f = NULL;
+done:
+	og_layer__fetch_free(f);
+	return error;
+}
+
+og_reader *og_layer__fetch_reader(og_layer__fetch *f)
+{
+	return &f->base;
+}
+
+void og_layer__fetch_release(og_layer__fetch *f)
+{
+	pthread_mutex_lock(&f->lock);
+	f->released = 1;
+	f->count = 0;
+	f->pos = 0;
+	pthread_cond_signal(&f->freed);
+	pthread_cond_broadcast(&f->filled);
+	pthread_mutex_unlock(&f->lock);
+}
+
+void og_layer__fetch_cancel(og_layer__fetch *f)
+{
+	pthread_mutex_lock(&f->lock);
+	f->cancel = 1;
+	pthread_cond_signal(&f->freed);
+	pthread_cond_broadcast(&f->filled);
+	pthread_mutex_unlock(&f->lock);
+}
+
+int og_layer__fetch_join(og_layer__fetch *f)
+{
+	int error;
+
+	if (f->started && !f->joined) {
+		pthread_join(f->thread, NULL);
+		f->joined = 1;
+	}
+	pthread_mutex_lock(&f->lock);
+	error = f->done ? f->error : OG_ERROR;
+	pthread_mutex_unlock(&f->lock);
+	return error;
+}
+
+double og_layer__fetch_wait_seconds(const og_layer__fetch *f)
+{
+	return f->wait_seconds;
+}
+
+void og_layer__fetch_free(og_layer__fetch *f)
+{
+	unsigned int i;
+
+	if (!f)
+		return;
+	if (f->started && !f->joined) {
+		og_layer__fetch_cancel(f);
+		og_layer__fetch_join(f);
+	}
+	for (i = 0; i < SLOTS; i++)
+		free(f->slot[i]);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->filled);
+	pthread_cond_destroy(&f->freed);
+	free(f);
 }
 
 /* ---------------------------------------------------------------- limiter */
@@ -227,12 +477,12 @@ static int ring_init(ring *g)
 	g->base.read = ring_read;
 	g->base.read_block = ring_read_block;
 	g->base.close = no_close;
-	for (i = 0; i < SLOTS; i++)
-		if ((g->slot[i] = malloc(SLOT_SIZE)) == NULL)
-			return OG_ENOMEM;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->filled, NULL);
 	pthread_cond_init(&g->freed, NULL);
+	for (i = 0; i < SLOTS; i++)
+		if ((g->slot[i] = malloc(SLOT_SIZE)) == NULL)
+			return OG_ENOMEM;
 	return 0;
 }
 
@@ -250,6 +500,7 @@ static void ring_dispose(ring *g)
 typedef struct producer {
 	ring *ring;
 	og_reader *src;                /* the limiter */
+	og_layer__fetch *fetch;        /* what the decoder reads from */
 } producer;
 
 /* Thread A: fill slots from the decoder until its end. */
@@ -282,6 +533,9 @@ static void *produce(void *arg)
 		}
 		pthread_mutex_unlock(&g->lock);
 	}
+	/* The decoder needs no more input (its end, a limit, an error): the
+	 * fetch thread still reads and hashes the blob to its end. */
+	og_layer__fetch_release(p->fetch);
 	pthread_mutex_lock(&g->lock);
 	g->done = 1;
 	g->error = n < 0 ? (int)n : 0;
@@ -441,6 +695,9 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	producer p;
 	pthread_t thread;
 	walk_state ws;
+	og_layer__fetch *fetch = NULL;
+	og_reader *in = &raw->base;
+	og_ctx dctx, *dc = rctx;
 	const char *why;
 	int error, rc, tar_ok = 1, threaded = 0, ring_ready = 0;
 
@@ -448,9 +705,21 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	memset(&ws, 0, sizeof(ws));
 	ws.job = job;
 	ws.res = res;
-	/* The decoder reports to rctx: the producer's ctx when split. */
-	if ((error = og_decoder_new(&dec, rctx, &raw->base, d->digest)) < 0)
-		return og_error_set_id(ctx, error, rctx->error_id, "%s", rctx->error);
+	/* Split, the blob is read on the fetch thread (reporting to rctx) and
+	 * decoded on a thread of its own, reporting to a third ctx. */
+	if (job->split) {
+		memset(&dctx, 0, sizeof(dctx));
+		dctx.limits = ctx->limits;
+		dc = &dctx;
+		if ((error = og_layer__fetch_start(&fetch, ctx, &raw->base)) < 0)
+			goto done;
+		in = og_layer__fetch_reader(fetch);
+	}
+	if ((error = og_decoder_new(&dec, dc, in, d->digest)) < 0) {
+		if (dc != ctx)
+			og_error_set_id(ctx, error, dc->error_id, "%s", dc->error);
+		goto done;
+	}
 	if ((error = og_hash_new(&diff_hash, ctx, OG_DIGEST_SHA256)) < 0)
 		goto done;
 	memset(&lim, 0, sizeof(lim));
@@ -471,24 +740,37 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 		ring_ready = 1;
 		p.ring = &g;
 		p.src = &lim.base;
+		p.fetch = fetch;
 		if (pthread_create(&thread, NULL, produce, &p) != 0) {
 			error = og_error_set(ctx, OG_ERROR, "cannot start a decoding thread");
 			goto done;
 		}
 		threaded = 1;
 		rc = walk_stream(res, ctx, job, &g.base, diff_hash, buf, &ws, &diff, &lim, &tar_ok);
-		if (rc < 0 && ws.visitor_error) {
+		if (rc < 0) {
+			/* The walk gave up: stop the decoder (it may be waiting for a
+			 * free slot). A failed decode or blob read ended it already
+			 * and the blob is still hashed to its end, as unsplit; on any
+			 * other failure the fetch stops too. */
 			pthread_mutex_lock(&g.lock);
 			g.cancel = 1;
 			pthread_cond_signal(&g.freed);
 			pthread_mutex_unlock(&g.lock);
+			if (ws.visitor_error || (rc != OG_EINVALID && rc != OG_ESTREAM))
+				og_layer__fetch_cancel(fetch);
 		}
 		pthread_join(thread, NULL);
 		threaded = 0;
+		/* The decoder released the fetch when it ended: this waits for
+		 * the rest of the blob to be hashed. A read failure then is in
+		 * raw->error, for the caller. */
+		og_layer__fetch_join(fetch);
 	} else {
 		rc = walk_stream(res, ctx, job, &lim.base, diff_hash, buf, &ws, &diff, &lim, &tar_ok);
 	}
-	if ((rc == OG_EINVALID || rc == OG_ESTREAM) && rctx != ctx && !ws.visitor_error)
+	if (rc == OG_EINVALID && dc != ctx && !ws.visitor_error)
+		og_error_set_id(ctx, rc, dc->error_id, "%s", dc->error);
+	else if (rc == OG_ESTREAM && rctx != ctx && !ws.visitor_error)
 		og_error_set_id(ctx, rc, rctx->error_id, "%s", rctx->error);
 	if (ws.visitor_error) {
 		error = ws.visitor_error;
@@ -512,7 +794,10 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	res->decoded = rc == 0 && !res->stopped;
 	res->walked = res->decoded && tar_ok;
 	res->stages[OG_STAGE_DECOMPRESS].bytes = lim.count ? lim.count : diff.count;
-	res->stages[OG_STAGE_DECOMPRESS].seconds = lim.seconds - raw->inner_seconds - raw->hash_seconds;
+	/* Less the time inside its input: the fetch ring's waits and copies
+	 * when split, else the blob's reads and hash. */
+	res->stages[OG_STAGE_DECOMPRESS].seconds = lim.seconds - (fetch ?
+		og_layer__fetch_wait_seconds(fetch) : raw->inner_seconds + raw->hash_seconds);
 	res->stages[OG_STAGE_DIFF_HASH].bytes = diff.count;
 	res->stages[OG_STAGE_DIFF_HASH].seconds = diff.hash_seconds;
 	res->stages[OG_STAGE_TAR_WALK].bytes = diff.count;
@@ -546,6 +831,7 @@ done:
 		g.cancel = 1;
 		pthread_cond_signal(&g.freed);
 		pthread_mutex_unlock(&g.lock);
+		og_layer__fetch_cancel(fetch); /* the decoder may wait on it */
 		/* The consumer side is gone: take what is left so the producer ends. */
 		{
 			const void *blk;
@@ -556,6 +842,7 @@ done:
 	}
 	if (ring_ready)
 		ring_dispose(&g);
+	og_layer__fetch_free(fetch); /* after the decoder, its reader */
 	og_reader_close(dec);
 	og_hash_free(diff_hash);
 	return error;
@@ -602,8 +889,13 @@ int og_layer_run(og_layer_result *res, og_ctx *ctx, og_source *src,
 	if (job->walk && (error = walk_layer(res, ctx, rctx, job, &raw, buf)) < 0)
 		goto done;
 	/* What the decoder did not read (trailing bytes, a cut bomb, a blob
-	 * that is not a layer) is still hashed: the digest covers every byte. */
-	if ((error = drain(&raw.base, buf)) < 0) {
+	 * that is not a layer) is still hashed: the digest covers every byte.
+	 * Split, the fetch thread did it (and may have failed at it). */
+	if (raw.error)
+		error = raw.error;
+	else if (!raw.eof)
+		error = drain(&raw.base, buf);
+	if (error < 0) {
 		if (rctx != ctx)
 			og_error_set_id(ctx, error, rctx->error_id, "%s", rctx->error);
 		goto done;

@@ -45,7 +45,7 @@ typedef struct og_layer_job {
 	const og_descriptor *desc;    /* borrowed */
 	int walk;                     /* 1: a tar layer; 0: a blob only hashed */
 	int check_media_type;         /* compare the sniffed compression with it */
-	int split;                    /* decompress on a second thread */
+	int split;                    /* three threads: fetch+hash, decode, walk */
 	const og_layer_limits *limits; /* may be NULL */
 	const og_visitor_class *const *visitors;
 	size_t visitor_count;
@@ -77,5 +77,39 @@ void og_layer_result_dispose(og_layer_result *res, const og_layer_job *job);
  * code on internal failure (out of memory). */
 int og_layer_run(og_layer_result *res, og_ctx *ctx, og_source *src,
 	const og_layer_job *job);
+
+/*
+ * Internal: the fetch stage of a split layer. A thread reads `src` to its
+ * end (read_block when offered, else read) into a ring of SLOTS buffers it
+ * owns; the consumer reads them in order through a reader offering read()
+ * only. Whatever `src` does per read (hashing, counting) happens on the
+ * fetch thread. Errors of `src` are reported on the ctx `src` reports to;
+ * the consumer sees its code once the bytes read before it are consumed.
+ * One consumer thread; release, cancel and join may come from any thread.
+ */
+typedef struct og_layer__fetch og_layer__fetch;
+
+/* Start the thread. `src` is borrowed and must outlive og_layer__fetch_free.
+ * OG_ENOMEM or OG_ERROR (no thread) with a message on ctx. */
+int og_layer__fetch_start(og_layer__fetch **out, og_ctx *ctx, og_reader *src);
+/* The consumer's side (borrowed; valid until og_layer__fetch_free). read()
+ * returns the bytes in order, 0 at the end, src's negative code after the
+ * bytes before its failure, or OG_ERROR once cancelled. */
+og_reader *og_layer__fetch_reader(og_layer__fetch *f);
+/* The consumer needs no more bytes: the queued ones are dropped, and the
+ * thread reads the rest of src to its end without queueing it (so a hash
+ * in src still covers every byte). Not concurrent with a read(). */
+void og_layer__fetch_release(og_layer__fetch *f);
+/* Abort: the thread stops after its current src read; a read() waiting or
+ * to come returns OG_ERROR. */
+void og_layer__fetch_cancel(og_layer__fetch *f);
+/* Wait for the thread to end: 0 if src was read to its end, src's negative
+ * code, or OG_ERROR if cancelled first. The consumer must have read to the
+ * end, released or cancelled, or this waits on it. */
+int og_layer__fetch_join(og_layer__fetch *f);
+/* Seconds the consumer spent in read() (waiting and copying). */
+double og_layer__fetch_wait_seconds(const og_layer__fetch *f);
+/* Cancel and join if still running, and free. NULL is allowed. */
+void og_layer__fetch_free(og_layer__fetch *f);
 
 #endif

@@ -3,10 +3,12 @@
  * hand (ustar), compressed with zlib (gzip) or libzstd, and a recording
  * visitor that keeps every entry it is handed.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 #include <zstd.h>
 #include "helpers.h"
@@ -332,7 +334,7 @@ static void put_layer(fixture *f, const char *mt, const og_test_buf *data)
 	set_desc(f, mt, d, (int64_t)data->len);
 }
 
-/* The whole group runs twice: in one thread, then split in two stages. */
+/* The whole group runs twice: in one thread, then split in three stages. */
 static int split_mode;
 
 static int run(fixture *f, int walk, int check_media_type)
@@ -848,6 +850,323 @@ static void test_oci_layer__timings(void **state)
 	og_test_buf_free(&gz);
 }
 
+/* ------------------------------------------------------- fetch ring */
+
+/*
+ * A source of `total` patterned bytes handed out in `chunk`s, by read() or
+ * by read_block() from one scratch buffer it overwrites on every call (so
+ * a pointer kept past the next call shows up as wrong bytes). It can fail
+ * at an offset, and hold its reads until a gate opens.
+ */
+#define SRC_CHUNK_MAX ((size_t)300000)
+
+typedef struct test_src {
+	og_reader base;
+	og_ctx *ctx;
+	uint64_t total, pos;
+	size_t chunk;
+	uint64_t fail_at;            /* fail once pos reaches it (with fail_code) */
+	int fail_code;
+	atomic_int gate;             /* reads wait while 0 */
+	atomic_int reads;            /* read calls started */
+	unsigned char scratch[SRC_CHUNK_MAX];
+} test_src;
+
+static unsigned char pat(uint64_t i)
+{
+	return (unsigned char)((i * 131u) ^ (i >> 11));
+}
+
+static ssize_t src_next(test_src *t, unsigned char *dst, size_t len)
+{
+	struct timespec ms = { 0, 1000000 };
+	size_t k, i;
+
+	atomic_fetch_add(&t->reads, 1);
+	while (!atomic_load(&t->gate))
+		nanosleep(&ms, NULL);
+	if (t->fail_code && t->pos >= t->fail_at)
+		return og_error_set(t->ctx, t->fail_code, "blob sha256:feed: connection reset at %llu",
+			(unsigned long long)t->pos);
+	k = t->chunk < len ? t->chunk : len;
+	if (t->fail_code && t->pos + k > t->fail_at)
+		k = (size_t)(t->fail_at - t->pos);
+	if (k > t->total - t->pos)
+		k = (size_t)(t->total - t->pos);
+	for (i = 0; i < k; i++)
+		dst[i] = pat(t->pos + i);
+	t->pos += k;
+	return (ssize_t)k;
+}
+
+static ssize_t src_read(og_reader *r, void *buf, size_t len)
+{
+	return src_next((test_src *)r, buf, len);
+}
+
+static ssize_t src_read_block(og_reader *r, const void **out)
+{
+	test_src *t = (test_src *)r;
+
+	*out = t->scratch;
+	return src_next(t, t->scratch, sizeof(t->scratch));
+}
+
+static void src_close(og_reader *r)
+{
+	(void)r;
+}
+
+static test_src *src_new(og_ctx *ctx, uint64_t total, size_t chunk, int blocks)
+{
+	test_src *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	assert_true(chunk <= SRC_CHUNK_MAX);
+	t->base.read = src_read;
+	t->base.close = src_close;
+	if (blocks)
+		t->base.read_block = src_read_block;
+	t->ctx = ctx;
+	t->total = total;
+	t->chunk = chunk;
+	atomic_init(&t->gate, 1);
+	atomic_init(&t->reads, 0);
+	return t;
+}
+
+/* Read r to its end in `step`s, checking the pattern. Returns the last
+ * result (0 or a code); *count the bytes. */
+static ssize_t consume(uint64_t *count, og_reader *r, size_t step)
+{
+	unsigned char *buf = malloc(step);
+	ssize_t n;
+	uint64_t at = 0;
+	size_t i;
+
+	assert_non_null(buf);
+	while ((n = og_reader_read(r, buf, step)) > 0) {
+		for (i = 0; i < (size_t)n; i++)
+			if (buf[i] != pat(at + i))
+				fail_msg("byte %llu differs", (unsigned long long)(at + i));
+		at += (uint64_t)n;
+	}
+	free(buf);
+	*count = at;
+	return n;
+}
+
+/* Bytes in order through a ring that wraps many times (the producer waits
+ * for free slots), then the end, repeatedly. */
+static void test_oci_layer_fetch__order(void **state)
+{
+	og_ctx *ctx = NULL;
+	static const uint64_t totals[] = { 0, 1, (uint64_t)1 << 20, ((uint64_t)9 << 20) + 12345 };
+	static const size_t chunks[] = { 1000, 100000, 299999 };
+	og_layer__fetch *f;
+	test_src *t;
+	uint64_t got;
+	size_t i, j;
+	int blocks;
+
+	(void)state;
+	assert_int_equal(og_ctx_new(&ctx), 0);
+	for (blocks = 0; blocks < 2; blocks++)
+		for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
+			for (j = 0; j < sizeof(chunks) / sizeof(chunks[0]); j++) {
+				t = src_new(ctx, totals[i], chunks[j], blocks);
+				assert_int_equal(og_layer__fetch_start(&f, ctx, &t->base), 0);
+				assert_int_equal(consume(&got, og_layer__fetch_reader(f), 77777), 0);
+				assert_int_equal(got, totals[i]);
+				assert_int_equal(og_reader_read(og_layer__fetch_reader(f), &got, 1), 0);
+				assert_int_equal(og_layer__fetch_join(f), 0);
+				assert_int_equal(t->pos, totals[i]);
+				assert_true(og_layer__fetch_wait_seconds(f) >= 0);
+				og_layer__fetch_free(f);
+				free(t);
+			}
+	og_ctx_free(ctx);
+}
+
+/* The source fails mid-stream: the consumer gets every byte before, then
+ * the source's code, its message still on the source's ctx. */
+static void test_oci_layer_fetch__reader_error(void **state)
+{
+	og_ctx *ctx = NULL;
+	og_layer__fetch *f;
+	test_src *t;
+	uint64_t got;
+	int blocks;
+
+	(void)state;
+	assert_int_equal(og_ctx_new(&ctx), 0);
+	for (blocks = 0; blocks < 2; blocks++) {
+		t = src_new(ctx, (uint64_t)8 << 20, 100000, blocks);
+		t->fail_at = ((uint64_t)5 << 19) + 7;
+		t->fail_code = OG_ENETWORK;
+		assert_int_equal(og_layer__fetch_start(&f, ctx, &t->base), 0);
+		assert_int_equal(consume(&got, og_layer__fetch_reader(f), 65536), OG_ENETWORK);
+		assert_int_equal(got, t->fail_at);
+		assert_int_equal(og_layer__fetch_join(f), OG_ENETWORK);
+		assert_string_equal(og_ctx_error(ctx),
+			"blob sha256:feed: connection reset at 2621447");
+		og_layer__fetch_free(f);
+		free(t);
+		og_error_clear(ctx);
+	}
+	og_ctx_free(ctx);
+}
+
+/* Released, the consumer reads the end; the source is still read whole
+ * (by the fetch thread, bounded by its slots). */
+static void test_oci_layer_fetch__release(void **state)
+{
+	og_ctx *ctx = NULL;
+	og_layer__fetch *f;
+	test_src *t;
+	unsigned char b;
+	int blocks;
+
+	(void)state;
+	assert_int_equal(og_ctx_new(&ctx), 0);
+	for (blocks = 0; blocks < 2; blocks++) {
+		t = src_new(ctx, (uint64_t)20 << 20, 250000, blocks);
+		assert_int_equal(og_layer__fetch_start(&f, ctx, &t->base), 0);
+		assert_int_equal(og_reader_read(og_layer__fetch_reader(f), &b, 1), 1);
+		assert_int_equal(b, pat(0));
+		og_layer__fetch_release(f);
+		assert_int_equal(og_reader_read(og_layer__fetch_reader(f), &b, 1), 0);
+		assert_int_equal(og_layer__fetch_join(f), 0);
+		assert_int_equal(t->pos, t->total);
+		og_layer__fetch_free(f);
+		free(t);
+	}
+	og_ctx_free(ctx);
+}
+
+/* The consumer side aborts while the producer waits on a full ring: it
+ * stops without reading the rest, and join returns. */
+static void test_oci_layer_fetch__cancel_by_consumer(void **state)
+{
+	struct timespec ms = { 0, 1000000 };
+	og_ctx *ctx = NULL;
+	og_layer__fetch *f;
+	test_src *t;
+	unsigned char b;
+	int blocks, i;
+
+	(void)state;
+	assert_int_equal(og_ctx_new(&ctx), 0);
+	for (blocks = 0; blocks < 2; blocks++) {
+		t = src_new(ctx, (uint64_t)1 << 30, 250000, blocks);
+		assert_int_equal(og_layer__fetch_start(&f, ctx, &t->base), 0);
+		for (i = 0; i < 200 && atomic_load(&t->reads) < 20; i++)
+			nanosleep(&ms, NULL); /* let it fill the ring */
+		og_layer__fetch_cancel(f);
+		assert_int_equal(og_layer__fetch_join(f), OG_ERROR);
+		assert_true(t->pos < t->total);
+		assert_int_equal(og_reader_read(og_layer__fetch_reader(f), &b, 1), OG_ERROR);
+		og_layer__fetch_free(f);
+		free(t);
+	}
+	/* Freed while running: free cancels and joins. */
+	t = src_new(ctx, (uint64_t)1 << 30, 250000, 0);
+	assert_int_equal(og_layer__fetch_start(&f, ctx, &t->base), 0);
+	og_layer__fetch_free(f);
+	assert_true(t->pos < t->total);
+	free(t);
+	og_ctx_free(ctx);
+}
+
+typedef struct blocked_read {
+	og_reader *r;
+	ssize_t n;
+	atomic_int started;
+} blocked_read;
+
+static void *read_one(void *arg)
+{
+	blocked_read *br = arg;
+	unsigned char b;
+
+	atomic_store(&br->started, 1);
+	br->n = og_reader_read(br->r, &b, 1);
+	return NULL;
+}
+
+/* A consumer waiting for bytes that will not come is woken by a cancel
+ * from another thread, while the source is still stuck in a read. */
+static void test_oci_layer_fetch__cancel_wakes_consumer(void **state)
+{
+	struct timespec ms = { 0, 1000000 };
+	og_ctx *ctx = NULL;
+	og_layer__fetch *f;
+	test_src *t;
+	blocked_read br;
+	pthread_t th;
+	int i;
+
+	(void)state;
+	assert_int_equal(og_ctx_new(&ctx), 0);
+	t = src_new(ctx, (uint64_t)4 << 20, 1000, 1);
+	atomic_store(&t->gate, 0);
+	assert_int_equal(og_layer__fetch_start(&f, ctx, &t->base), 0);
+	br.r = og_layer__fetch_reader(f);
+	br.n = 1;
+	atomic_init(&br.started, 0);
+	assert_int_equal(pthread_create(&th, NULL, read_one, &br), 0);
+	for (i = 0; i < 1000 && (!atomic_load(&br.started) || !atomic_load(&t->reads)); i++)
+		nanosleep(&ms, NULL);
+	for (i = 0; i < 20; i++)
+		nanosleep(&ms, NULL); /* the reader is (very likely) waiting now */
+	og_layer__fetch_cancel(f);
+	pthread_join(th, NULL);
+	assert_int_equal(br.n, OG_ERROR);
+	atomic_store(&t->gate, 1); /* the source's read returns; the thread stops */
+	assert_int_equal(og_layer__fetch_join(f), OG_ERROR);
+	/* at most the slot it was filling, and the rest of a block */
+	assert_true(t->pos <= ((uint64_t)1 << 20) + 1000);
+	og_layer__fetch_free(f);
+	free(t);
+	og_ctx_free(ctx);
+}
+
+/* A producer-side failure wakes a consumer already waiting. */
+static void test_oci_layer_fetch__error_wakes_consumer(void **state)
+{
+	struct timespec ms = { 0, 1000000 };
+	og_ctx *ctx = NULL;
+	og_layer__fetch *f;
+	test_src *t;
+	blocked_read br;
+	pthread_t th;
+	int i;
+
+	(void)state;
+	assert_int_equal(og_ctx_new(&ctx), 0);
+	t = src_new(ctx, (uint64_t)4 << 20, 1000, 0);
+	t->fail_at = 0;
+	t->fail_code = OG_ERROR;
+	atomic_store(&t->gate, 0);
+	assert_int_equal(og_layer__fetch_start(&f, ctx, &t->base), 0);
+	br.r = og_layer__fetch_reader(f);
+	br.n = 1;
+	atomic_init(&br.started, 0);
+	assert_int_equal(pthread_create(&th, NULL, read_one, &br), 0);
+	for (i = 0; i < 1000 && !atomic_load(&br.started); i++)
+		nanosleep(&ms, NULL);
+	for (i = 0; i < 20; i++)
+		nanosleep(&ms, NULL);
+	atomic_store(&t->gate, 1);
+	pthread_join(th, NULL);
+	assert_int_equal(br.n, OG_ERROR);
+	assert_int_equal(og_layer__fetch_join(f), OG_ERROR);
+	assert_string_equal(og_ctx_error(ctx), "blob sha256:feed: connection reset at 0");
+	og_layer__fetch_free(f);
+	free(t);
+	og_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -873,11 +1192,20 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oci_layer__limits_not_crossed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__timings, setup, teardown),
 	};
+	const struct CMUnitTest fetch_tests[] = {
+		cmocka_unit_test(test_oci_layer_fetch__order),
+		cmocka_unit_test(test_oci_layer_fetch__reader_error),
+		cmocka_unit_test(test_oci_layer_fetch__release),
+		cmocka_unit_test(test_oci_layer_fetch__cancel_by_consumer),
+		cmocka_unit_test(test_oci_layer_fetch__cancel_wakes_consumer),
+		cmocka_unit_test(test_oci_layer_fetch__error_wakes_consumer),
+	};
 	int failed;
 
 	split_mode = 0;
 	failed = cmocka_run_group_tests_name("one thread", tests, NULL, NULL);
 	split_mode = 1;
-	failed += cmocka_run_group_tests_name("split in two threads", tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("split in three threads", tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("fetch ring", fetch_tests, NULL, NULL);
 	return failed;
 }
