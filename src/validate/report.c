@@ -1065,7 +1065,7 @@ static void text_timings(og_sbuf *b, const og_report *r)
 		const og_report_layer *l = &r->layers[i];
 
 		og_sbuf__printf(b, "  layer %zu %.19s  %.3f s%s\n", i, l->digest ? l->digest : "?",
-			l->seconds, l->split ? "  (2 threads)" : "");
+			l->seconds, l->split ? "  (split: 3 threads)" : "");
 		for (s = 0; s < OG_REPORT_STAGES; s++) {
 			st = &l->stages[s];
 			if (s == OG_STAGE_SCANNERS)

@@ -1181,7 +1181,8 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		goto done;
 	}
 	/* Threads go to layers first; when there are more threads than
-	 * layers, each layer (of some size) takes two: decode | hash + walk. */
+	 * layers, each layer (of some size) is split: read + hash | decode |
+	 * hash + walk (three threads, which the OS shares over the cores). */
 	threads = opts->jobs ? opts->jobs : og_pool_cpus();
 	workers = vs.job_count < threads ? (unsigned int)vs.job_count : threads;
 	split = workers > 0 && threads >= 2 * workers;
