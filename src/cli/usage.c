@@ -40,6 +40,27 @@ static const char usage_main[] =
 	"\n"
 	"Run 'ocigate COMMAND --help' for the options of a command.\n";
 
+/* The registry options, as og_cli__transport_flag takes them. */
+#define REGISTRY_OPTIONS \
+	"Registry options (docker:// references):\n" \
+	"      --creds USER:PASSWORD  credentials (else --authfile, then\n" \
+	"                             $REGISTRY_AUTH_FILE, containers auth.json,\n" \
+	"                             Docker's config.json and credential helpers)\n" \
+	"      --creds-stdin          read USER:PASSWORD from standard input\n" \
+	"      --authfile FILE        a containers auth.json\n" \
+	"      --tls-verify=BOOL      false: no TLS verification, plain HTTP allowed\n" \
+	"      --cacert FILE          a PEM CA bundle for a private registry CA\n" \
+	"      --retries N            attempts after the first, 0 to 100 (default: 4);\n" \
+	"                             408, 429, 5xx, resets and timeouts are retried\n" \
+	"                             with backoff, honouring Retry-After\n" \
+	"      --retry-delay DURATION base of the backoff: N (ms), Nms or Ns\n" \
+	"                             (default: 500ms)\n" \
+	"      --timeout DURATION     deadline of one request, retries included:\n" \
+	"                             N (s), Nms or Ns (default: 600s)\n" \
+	"      --stall-timeout DURATION\n" \
+	"                             cut and retry a transfer under 1 KiB/s for\n" \
+	"                             this long (default: 30s)\n"
+
 static const char usage_inspect[] =
 	"Usage: ocigate inspect [OPTIONS] REF\n"
 	"\n"
@@ -56,24 +77,7 @@ static const char usage_inspect[] =
 	"                             choose one image of a multi-platform index\n"
 	"  -h, --help                 print this help\n"
 	"\n"
-	"Registry options (docker:// references):\n"
-	"      --creds USER:PASSWORD  credentials (else --authfile, then\n"
-	"                             $REGISTRY_AUTH_FILE, containers auth.json,\n"
-	"                             Docker's config.json and credential helpers)\n"
-	"      --creds-stdin          read USER:PASSWORD from standard input\n"
-	"      --authfile FILE        a containers auth.json\n"
-	"      --tls-verify=BOOL      false: no TLS verification, plain HTTP allowed\n"
-	"      --cacert FILE          a PEM CA bundle for a private registry CA\n"
-	"      --retries N            attempts after the first, 0 to 100 (default: 4);\n"
-	"                             408, 429, 5xx, resets and timeouts are retried\n"
-	"                             with backoff, honouring Retry-After\n"
-	"      --retry-delay DURATION base of the backoff: N (ms), Nms or Ns\n"
-	"                             (default: 500ms)\n"
-	"      --timeout DURATION     deadline of one request, retries included:\n"
-	"                             N (s), Nms or Ns (default: 600s)\n"
-	"      --stall-timeout DURATION\n"
-	"                             cut and retry a transfer under 1 KiB/s for\n"
-	"                             this long (default: 30s)\n"
+	REGISTRY_OPTIONS
 	"\n"
 	"Exit codes: 0 described, 2 usage error or REF is not an image,\n"
 	"3 registry or network failure, 4 authentication or permission refused,\n"
@@ -122,24 +126,7 @@ static const char usage_validate[] =
 	"                             checks\n"
 	"  -h, --help                 print this help\n"
 	"\n"
-	"Registry options (docker:// references):\n"
-	"      --creds USER:PASSWORD  credentials (else --authfile, then\n"
-	"                             $REGISTRY_AUTH_FILE, containers auth.json,\n"
-	"                             Docker's config.json and credential helpers)\n"
-	"      --creds-stdin          read USER:PASSWORD from standard input\n"
-	"      --authfile FILE        a containers auth.json\n"
-	"      --tls-verify=BOOL      false: no TLS verification, plain HTTP allowed\n"
-	"      --cacert FILE          a PEM CA bundle for a private registry CA\n"
-	"      --retries N            attempts after the first, 0 to 100 (default: 4);\n"
-	"                             408, 429, 5xx, resets and timeouts are retried\n"
-	"                             with backoff, honouring Retry-After\n"
-	"      --retry-delay DURATION base of the backoff: N (ms), Nms or Ns\n"
-	"                             (default: 500ms)\n"
-	"      --timeout DURATION     deadline of one request, retries included:\n"
-	"                             N (s), Nms or Ns (default: 600s)\n"
-	"      --stall-timeout DURATION\n"
-	"                             cut and retry a transfer under 1 KiB/s for\n"
-	"                             this long (default: 30s)\n"
+	REGISTRY_OPTIONS
 	"\n"
 	"Text output is coloured when standard output is a terminal and NO_COLOR\n"
 	"is unset or empty. With GITHUB_ACTIONS=true, workflow annotations are\n"

@@ -635,6 +635,24 @@ static int mkdir_p(og_ctx *ctx, const char *path)
 	return error;
 }
 
+/* Close a temp file that holds path's new content and rename it into
+ * place (fsync first when durable). The fd is closed in any case. */
+static int commit_temp(og_ctx *ctx, int fd, const char *tmp, const char *path, int durable)
+{
+	if (fchmod(fd, 0644) < 0 || (durable && fsync(fd) < 0)) {
+		int saved = errno;
+
+		close(fd);
+		return og_error_set(ctx, OG_ERROR, "%s: write failed: %s", path, strerror(saved));
+	}
+	if (close(fd) < 0)
+		return og_error_set(ctx, OG_ERROR, "%s: write failed: %s", path, strerror(errno));
+	if (rename(tmp, path) < 0)
+		return og_error_set(ctx, OG_ERROR, "%s: cannot rename into place: %s", path,
+			strerror(errno));
+	return 0;
+}
+
 /* Write data to path through a temp file + rename. */
 static int write_atomic(og_ctx *ctx, const char *path, const void *data, size_t len)
 {
@@ -660,17 +678,8 @@ static int write_atomic(og_ctx *ctx, const char *path, const void *data, size_t 
 		}
 		off += (size_t)n;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		error = og_error_set(ctx, OG_ERROR, "%s: write failed: %s", path, strerror(errno));
-		goto done;
-	}
+	error = commit_temp(ctx, fd, tmp, path, 1);
 	fd = -1;
-	if (rename(tmp, path) < 0) {
-		error = og_error_set(ctx, OG_ERROR, "%s: cannot rename into place: %s", path,
-			strerror(errno));
-		goto done;
-	}
 done:
 	if (fd >= 0)
 		close(fd);
@@ -906,17 +915,8 @@ static int dir_put_blob(og_ctx *ctx, const dest *d, blob_job *job)
 	}
 	if ((error = stream_verified(ctx, job, fd_sink, &fd)) < 0)
 		goto done;
-	if (fchmod(fd, 0644) < 0 || close(fd) < 0) {
-		fd = -1;
-		error = og_error_set(ctx, OG_ERROR, "%s: write failed: %s", path, strerror(errno));
-		goto done;
-	}
+	error = commit_temp(ctx, fd, tmp, path, 0);
 	fd = -1;
-	if (rename(tmp, path) < 0) {
-		error = og_error_set(ctx, OG_ERROR, "%s: cannot rename into place: %s", path,
-			strerror(errno));
-		goto done;
-	}
 done:
 	if (fd >= 0)
 		close(fd);
