@@ -2059,6 +2059,34 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 		return error;
 	if ((error = og_hash_new(&h, ctx, alg)) < 0 || (error = open(&r, payload, ctx)) < 0)
 		goto done;
+	if (size > 0 && size <= chunk) {
+		/* One monolithic PUT: the session URL with the digest, the bytes
+		 * streamed and hashed on the way. A registry checks the digest
+		 * before it commits, so bytes that do not match never land. */
+		if ((url = og__asprintf("%s%sdigest=%s", *session,
+				strchr(*session, '?') ? "&" : "?", digest)) == NULL) {
+			error = og_error_oom(ctx);
+			goto done;
+		}
+		memset(&rq, 0, sizeof(rq));
+		rq.method = "PUT";
+		rq.repo = repo;
+		rq.scope = scope;
+		rq.content_type = "application/octet-stream";
+		rq.upload = r;
+		rq.upload_len = size;
+		rq.upload_hash = h;
+		rq.no_retry = 1;
+		rq.cap = 65536;
+		error = run(&x, reg, ctx, &rq, url);
+		og_hash_final(h, got);
+		if (error == 0 && strcmp(got, digest) != 0)
+			error = og_error_set_id(ctx, OG_EINVALID, "blob.digest_mismatch",
+				"blob %s: the bytes hash to %s; not committed", digest, got);
+		else if (error == 0 && x.status != 201 && x.status != 204)
+			error = status_failure(&x);
+		goto done;
+	}
 	while (off < size) {
 		uint64_t n = size - off < chunk ? size - off : chunk;
 

@@ -88,12 +88,14 @@ int og_registry_mount_blob(int *mounted, char **upload, og_registry *reg,
  * attempt and each retry (so bodies are replayable). */
 typedef int (*og_blob_opener)(og_reader **out, void *payload, og_ctx *ctx);
 
-/* Upload a blob of known size and digest: POST (or the given session), the
- * bytes in PATCHes of at most chunk_threshold (0: 64 MiB; one PATCH for
- * smaller blobs), then PUT ?digest= with no body. A transient failure
- * restarts the whole upload in a new session (opener called again).
- * The bytes are hashed on the way; a mismatch aborts before the final PUT
- * (blob.digest_mismatch, OG_EINVALID). Never holds a whole blob in memory. */
+/* Upload a blob of known size and digest: POST (or the given session), then
+ * for a blob of at most chunk_threshold bytes (0: 64 MiB) one monolithic
+ * PUT ?digest= with the bytes (the registry checks the digest before it
+ * commits); for a larger one PATCHes of chunk_threshold bytes, then PUT
+ * ?digest= with no body, sent only when the bytes hashed right. A transient
+ * failure restarts the whole upload in a new session (opener called again).
+ * The bytes are hashed on the way: a mismatch is blob.digest_mismatch
+ * (OG_EINVALID). Never holds a whole blob in memory. */
 int og_registry_push_blob(og_registry *reg, og_ctx *ctx, const char *repo,
 	const char *digest, uint64_t size, og_blob_opener open, void *payload,
 	const char *upload, uint64_t chunk_threshold);

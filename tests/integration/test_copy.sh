@@ -59,6 +59,9 @@ og_assert_eq "skopeo inspect at DST agrees" \
     "$(reg_skopeo_inspect "docker://$R/team/app:1" 2>/dev/null | jq -r .Digest)" "$SRC_DIGEST"
 og_assert_eq "--digestfile holds the digest" "$(cat "$W/digest1" 2>/dev/null)" "$SRC_DIGEST"
 og_check "blobs were uploaded the first time" test "$(count "$blob_writes")" -gt 0
+og_check "small blobs: one monolithic PUT each with the bytes" \
+    test "$(count '.method == "PUT" and (.path | test("/blobs/uploads/.*digest="))')" -gt 0
+og_assert_eq "small blobs: no PATCH" "$(count '.method == "PATCH"')" 0
 
 # ------------------------------------------- the second copy moves nothing
 : >"$LOG"
@@ -100,6 +103,15 @@ og_check "declined: no extra upload session" \
 og_check "declined: result says copied, not mounted" grep -Eq '^blobs [1-9][0-9]* copied, 0 mounted' "$OG_OUT"
 og_assert_eq "declined: DST has the digest" "$(raw_digest "docker://$R/prod2/app:1")" "$SRC_DIGEST"
 faultproxy_set p '[]'
+
+# a source blob whose bytes do not match its digest never lands at DST
+: >"$LOG"
+og_run copy "oci:$IMG/bad-blob-digest-mismatch:latest" "docker://$P/team/corrupt:1"
+og_assert_exit "corrupt source blob: refused" 2
+og_check "corrupt source blob: blob.digest_mismatch named" grep -q 'blob.digest_mismatch' "$OG_ERR"
+og_check "corrupt source blob: the registry refused the PUT" \
+    test "$(count '.method == "PUT" and (.path | test("/blobs/uploads/")) and .status == 400')" -ge 1
+og_check "corrupt source blob: no tag at DST" no_tag "docker://$R/team/corrupt:1"
 
 # ------------------------------------------ registry -> oci: / oci-archive:
 og_run copy "docker://$R/team/app:1" "oci:$W/layout:v1"
