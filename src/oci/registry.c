@@ -1586,13 +1586,36 @@ static char *strip_params(const char *mt)
 	return mt ? og__strndup(mt, strcspn(mt, "; ")) : NULL;
 }
 
+/* Run a request on REPO's KIND endpoint ("manifests", "blobs") for REF, with a
+ * token scope for ACTIONS ("pull", "pull,push"); rq carries the rest. The
+ * scope and path only live through the request. */
+static int repo_run(xfer *x, og_registry *reg, og_ctx *ctx, request *rq,
+	const char *repo, const char *actions, const char *kind, const char *ref)
+{
+	char *scope = scope_for(repo, actions);
+	char *path = og__asprintf("/v2/%s/%s/%s", repo, kind, ref);
+	int error;
+
+	if (!scope || !path) {
+		error = og_error_oom(ctx);
+	} else {
+		rq->repo = repo;
+		rq->scope = scope;
+		error = run(x, reg, ctx, rq, path);
+	}
+	x->rq.scope = NULL;
+	free(scope);
+	free(path);
+	return error;
+}
+
 int og_registry_get_manifest(unsigned char **out, size_t *len, char **media_type,
 	char digest[OG_DIGEST_MAX], og_registry *reg, og_ctx *ctx,
 	const char *repo, const char *reference, size_t cap)
 {
 	request rq;
 	xfer x;
-	char *scope = NULL, *path = NULL, got[OG_DIGEST_MAX];
+	char got[OG_DIGEST_MAX];
 	og_digest_alg_t alg;
 	int error;
 
@@ -1602,17 +1625,10 @@ int og_registry_get_manifest(unsigned char **out, size_t *len, char **media_type
 		*media_type = NULL;
 	memset(&rq, 0, sizeof(rq));
 	memset(&x, 0, sizeof(x));
-	if ((scope = scope_for(repo, "pull")) == NULL ||
-	    (path = og__asprintf("/v2/%s/manifests/%s", repo, reference)) == NULL) {
-		error = og_error_oom(ctx);
-		goto done;
-	}
 	rq.method = "GET";
-	rq.repo = repo;
-	rq.scope = scope;
 	rq.accept = OG_MANIFEST_ACCEPT;
 	rq.cap = cap;
-	if ((error = run(&x, reg, ctx, &rq, path)) < 0)
+	if ((error = repo_run(&x, reg, ctx, &rq, repo, "pull", "manifests", reference)) < 0)
 		goto done;
 	if (x.status != 200) {
 		error = status_failure(&x);
@@ -1657,8 +1673,6 @@ int og_registry_get_manifest(unsigned char **out, size_t *len, char **media_type
 	x.buf = NULL;
 done:
 	xfer_dispose(&x);
-	free(scope);
-	free(path);
 	return error;
 }
 
@@ -1668,7 +1682,6 @@ int og_registry_head_manifest(char digest[OG_DIGEST_MAX], uint64_t *size,
 {
 	request rq;
 	xfer x;
-	char *scope = NULL, *path = NULL;
 	og_digest_alg_t alg;
 	int error;
 
@@ -1676,16 +1689,9 @@ int og_registry_head_manifest(char digest[OG_DIGEST_MAX], uint64_t *size,
 		*media_type = NULL;
 	memset(&rq, 0, sizeof(rq));
 	memset(&x, 0, sizeof(x));
-	if ((scope = scope_for(repo, "pull")) == NULL ||
-	    (path = og__asprintf("/v2/%s/manifests/%s", repo, reference)) == NULL) {
-		error = og_error_oom(ctx);
-		goto done;
-	}
 	rq.method = "HEAD";
-	rq.repo = repo;
-	rq.scope = scope;
 	rq.accept = OG_MANIFEST_ACCEPT;
-	if ((error = run(&x, reg, ctx, &rq, path)) < 0)
+	if ((error = repo_run(&x, reg, ctx, &rq, repo, "pull", "manifests", reference)) < 0)
 		goto done;
 	if (x.status != 200) {
 		error = status_failure(&x);
@@ -1718,8 +1724,6 @@ int og_registry_head_manifest(char digest[OG_DIGEST_MAX], uint64_t *size,
 		*media_type = strip_params(x.content_type);
 done:
 	xfer_dispose(&x);
-	free(scope);
-	free(path);
 	return error;
 }
 
@@ -1729,31 +1733,21 @@ int og_registry_put_manifest(og_registry *reg, og_ctx *ctx, const char *repo,
 {
 	request rq;
 	xfer x;
-	char *scope = NULL, *path = NULL;
 	int error;
 
 	memset(&rq, 0, sizeof(rq));
 	memset(&x, 0, sizeof(x));
-	if ((scope = scope_for(repo, "pull,push")) == NULL ||
-	    (path = og__asprintf("/v2/%s/manifests/%s", repo, reference)) == NULL) {
-		error = og_error_oom(ctx);
-		goto done;
-	}
 	rq.method = "PUT";
-	rq.repo = repo;
-	rq.scope = scope;
 	rq.content_type = media_type;
 	rq.body = bytes ? bytes : (const unsigned char *)"";
 	rq.body_len = len;
 	rq.cap = 65536;
-	if ((error = run(&x, reg, ctx, &rq, path)) < 0)
+	if ((error = repo_run(&x, reg, ctx, &rq, repo, "pull,push", "manifests", reference)) < 0)
 		goto done;
 	if (x.status != 201 && x.status != 200)
 		error = status_failure(&x);
 done:
 	xfer_dispose(&x);
-	free(scope);
-	free(path);
 	return error;
 }
 
@@ -1764,20 +1758,12 @@ int og_registry_head_blob(uint64_t *size, og_registry *reg, og_ctx *ctx,
 {
 	request rq;
 	xfer x;
-	char *scope = NULL, *path = NULL;
 	int error;
 
 	memset(&rq, 0, sizeof(rq));
 	memset(&x, 0, sizeof(x));
-	if ((scope = scope_for(repo, "pull")) == NULL ||
-	    (path = og__asprintf("/v2/%s/blobs/%s", repo, digest)) == NULL) {
-		error = og_error_oom(ctx);
-		goto done;
-	}
 	rq.method = "HEAD";
-	rq.repo = repo;
-	rq.scope = scope;
-	if ((error = run(&x, reg, ctx, &rq, path)) < 0)
+	if ((error = repo_run(&x, reg, ctx, &rq, repo, "pull", "blobs", digest)) < 0)
 		goto done;
 	if (x.status == 404) {
 		error = OG_ENOTFOUND;
@@ -1791,8 +1777,6 @@ int og_registry_head_blob(uint64_t *size, og_registry *reg, og_ctx *ctx,
 		*size = x.content_length >= 0 ? (uint64_t)x.content_length : 0;
 done:
 	xfer_dispose(&x);
-	free(scope);
-	free(path);
 	return error;
 }
 

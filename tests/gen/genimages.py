@@ -1473,17 +1473,19 @@ class Gen:
             f.write("\n")
 
 
-def prepare(out):
+def prepare(out, tool="genimages", marker=MARKER):
+    """Empty OUT for a generator run: only a directory the same generator
+    made (its marker file) is cleared."""
     if os.path.lexists(out):
         if not os.path.isdir(out) or os.path.islink(out):
-            sys.exit("genimages: %s exists and is not a directory" % out)
-        if os.listdir(out) and not os.path.exists(os.path.join(out, MARKER)):
-            sys.exit("genimages: %s is not empty and was not made by genimages.py; "
-                     "refusing to clear it" % out)
+            sys.exit("%s: %s exists and is not a directory" % (tool, out))
+        if os.listdir(out) and not os.path.exists(os.path.join(out, marker)):
+            sys.exit("%s: %s is not empty and was not made by %s.py; "
+                     "refusing to clear it" % (tool, out, tool))
         shutil.rmtree(out)
     os.makedirs(out)
-    with open(os.path.join(out, MARKER), "w") as f:
-        f.write("made by tests/gen/genimages.py; cleared on every run\n")
+    with open(os.path.join(out, marker), "w") as f:
+        f.write("made by tests/gen/%s.py; cleared on every run\n" % tool)
 
 
 def main(argv):

@@ -23,7 +23,6 @@ import io
 import json
 import os
 import random
-import shutil
 import sys
 import tarfile
 
@@ -384,25 +383,12 @@ o:openssl
                   note="over max_wasted 1MiB")
 
 
-def prepare(out):
-    if os.path.lexists(out):
-        if not os.path.isdir(out) or os.path.islink(out):
-            sys.exit("scanimages: %s exists and is not a directory" % out)
-        if os.listdir(out) and not os.path.exists(os.path.join(out, MARKER)):
-            sys.exit("scanimages: %s is not empty and was not made by scanimages.py; "
-                     "refusing to clear it" % out)
-        shutil.rmtree(out)
-    os.makedirs(out)
-    with open(os.path.join(out, MARKER), "w") as f:
-        f.write("made by tests/gen/scanimages.py; cleared on every run\n")
-
-
 def main(argv):
     if len(argv) != 2 or argv[1].startswith("-"):
         sys.stderr.write("usage: scanimages.py OUTDIR\n")
         return 2
     out = os.path.abspath(argv[1])
-    prepare(out)
+    g.prepare(out, "scanimages", MARKER)
     Gen(out).run()
     return 0
 
