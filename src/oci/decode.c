@@ -32,19 +32,86 @@ og_compression_t og_compression_sniff(const unsigned char *buf, size_t len)
 	return OG_COMP_NONE;
 }
 
+/* Borrow inner's next block as the input. Returns 0 or OG_ESTREAM. */
+static int take_block(og_decoder *d)
+{
+	const void *blk;
+	ssize_t n = d->inner->read_block(d->inner, &blk);
+
+	if (n < 0)
+		return OG_ESTREAM;
+	if (n == 0) {
+		d->inner_eof = 1;
+		return 0;
+	}
+	d->stats.in_bytes += (uint64_t)n;
+	d->pend = blk;
+	d->pend_len = (size_t)n;
+	return 0;
+}
+
+/* Make `own` hold the unconsumed input from its start. */
+static void gather(og_decoder *d)
+{
+	size_t avail = d->in_len - d->in_pos;
+
+	/* Callers ask for more only when (nearly) everything was consumed,
+	 * so the move is tiny; it frees the whole buffer. */
+	if (d->in != d->own || d->in_pos > 0)
+		memmove(d->own, d->in + d->in_pos, avail);
+	d->in = d->own;
+	d->in_pos = 0;
+	d->in_len = avail;
+}
+
 int og_decode__fill(og_decoder *d, size_t need)
 {
+	size_t k;
 	ssize_t n;
 
-	while (d->in_len - d->in_pos < need && !d->inner_eof) {
-		/* Callers ask for more only when (nearly) everything was
-		 * consumed, so the move is tiny; it frees the whole buffer. */
-		if (d->in_pos > 0) {
-			memmove(d->in, d->in + d->in_pos, d->in_len - d->in_pos);
-			d->in_len -= d->in_pos;
-			d->in_pos = 0;
+	while (d->in_len - d->in_pos < need) {
+		if (d->inner->read_block) {
+			if (d->pend_len == 0) {
+				if (d->inner_eof)
+					break;
+				if (d->in_pos == d->in_len) {
+					/* A fresh block, decoded in place. */
+					if (take_block(d) < 0)
+						return OG_ESTREAM;
+					d->in = d->pend;
+					d->in_pos = 0;
+					d->in_len = d->pend_len;
+					d->pend_len = 0;
+					continue;
+				}
+				gather(d);
+				if (take_block(d) < 0)
+					return OG_ESTREAM;
+				continue;
+			}
+			if (d->in_pos == d->in_len) {
+				d->in = d->pend;
+				d->in_pos = 0;
+				d->in_len = d->pend_len;
+				d->pend_len = 0;
+				continue;
+			}
+			gather(d);
+			k = OG_DECODE_INBUF - d->in_len;
+			if (k == 0)
+				break;
+			if (k > d->pend_len)
+				k = d->pend_len;
+			memcpy(d->own + d->in_len, d->pend, k);
+			d->in_len += k;
+			d->pend += k;
+			d->pend_len -= k;
+			continue;
 		}
-		n = og_reader_read(d->inner, d->in + d->in_len,
+		if (d->inner_eof)
+			break;
+		gather(d);
+		n = og_reader_read(d->inner, d->own + d->in_len,
 			OG_DECODE_INBUF - d->in_len);
 		if (n < 0)
 			return OG_ESTREAM;
@@ -61,7 +128,7 @@ int og_decode__need_more(og_decoder *d)
 	size_t avail = d->in_len - d->in_pos;
 	int error;
 
-	if (d->inner_eof)
+	if (d->inner_eof && d->pend_len == 0)
 		return OG_EINVALID;
 	if (avail >= OG_DECODE_INBUF)
 		return OG_ERROR;
@@ -72,12 +139,16 @@ int og_decode__need_more(og_decoder *d)
 
 int og_decode__drain(og_decoder *d)
 {
+	const void *blk;
 	ssize_t n;
 
-	d->stats.trailing_bytes += d->in_len - d->in_pos;
-	d->in_pos = d->in_len = 0;
+	d->stats.trailing_bytes += d->in_len - d->in_pos + d->pend_len;
+	d->in_pos = d->in_len = d->pend_len = 0;
 	while (!d->inner_eof) {
-		n = og_reader_read(d->inner, d->in, OG_DECODE_INBUF);
+		if (d->inner->read_block)
+			n = d->inner->read_block(d->inner, &blk);
+		else
+			n = og_reader_read(d->inner, d->own, OG_DECODE_INBUF);
 		if (n < 0)
 			return OG_ESTREAM;
 		if (n == 0)
@@ -96,6 +167,11 @@ static ssize_t none_read(og_decoder *d, unsigned char *out, size_t len)
 	size_t avail = d->in_len - d->in_pos;
 	ssize_t n;
 
+	if (avail == 0 && d->inner->read_block) {
+		if (og_decode__fill(d, 1) < 0)
+			return OG_ESTREAM;
+		avail = d->in_len - d->in_pos;
+	}
 	if (avail > 0) {
 		if (avail > len)
 			avail = len;
@@ -103,7 +179,7 @@ static ssize_t none_read(og_decoder *d, unsigned char *out, size_t len)
 		d->in_pos += avail;
 		return (ssize_t)avail;
 	}
-	if (d->inner_eof)
+	if (d->inner_eof || d->inner->read_block)
 		return 0;
 	n = og_reader_read(d->inner, out, len);
 	if (n < 0)
@@ -193,7 +269,7 @@ static void decoder_close(og_reader *r)
 		return;
 	og_decode__gzip_free(d);
 	og_decode__zstd_free(d);
-	free(d->in);
+	free(d->own);
 	free(d->name);
 	free(d);
 }
@@ -221,8 +297,8 @@ int og_decoder_new(og_reader **out, og_ctx *ctx, og_reader *inner,
 	d->at_boundary = 1;
 	d->stats.compression = OG_COMP_NONE;
 	d->name = og__strdup(name);
-	d->in = malloc(OG_DECODE_INBUF);
-	if (!d->name || !d->in) {
+	d->in = d->own = malloc(OG_DECODE_INBUF);
+	if (!d->name || !d->own) {
 		error = og_error_oom(ctx);
 		goto done;
 	}

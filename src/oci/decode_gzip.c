@@ -91,10 +91,10 @@ static void gz_teardown(gz_state *g)
 static int gz_step(og_decoder *d, gz_state *g, unsigned char *out,
 	size_t len, size_t *produced, int *member_end)
 {
-	unsigned char *in = d->in + d->in_pos;
+	const unsigned char *in = d->in + d->in_pos;
 	int ret;
 
-	g->st.next_in = in;
+	g->st.next_in = (uint8_t *)(uintptr_t)in; /* only read */
 	g->st.avail_in = clamp32(d->in_len - d->in_pos);
 	g->st.next_out = out;
 	g->st.avail_out = clamp32(len);
@@ -136,10 +136,10 @@ static void gz_teardown(gz_state *g)
 static int gz_step(og_decoder *d, gz_state *g, unsigned char *out,
 	size_t len, size_t *produced, int *member_end)
 {
-	unsigned char *in = d->in + d->in_pos;
+	const unsigned char *in = d->in + d->in_pos;
 	int ret;
 
-	g->z.next_in = in;
+	g->z.next_in = (Bytef *)(uintptr_t)in; /* only read */
 	g->z.avail_in = clamp32(d->in_len - d->in_pos);
 	g->z.next_out = out;
 	g->z.avail_out = clamp32(len);

@@ -32,9 +32,16 @@ struct og_decoder {
 	char *name;
 	og_decode_stats stats;
 
-	unsigned char *in;     /* OG_DECODE_INBUF bytes */
+	/* The input: `own` (OG_DECODE_INBUF bytes), or, when inner offers
+	 * read_block, the block it lent last, decoded in place. Bytes that
+	 * must be contiguous across two blocks (a header) are gathered in
+	 * `own`; the rest of that block waits in pend. */
+	const unsigned char *in;
 	size_t in_pos;         /* next unconsumed byte */
 	size_t in_len;         /* bytes valid in `in` */
+	unsigned char *own;
+	const unsigned char *pend;
+	size_t pend_len;
 	int inner_eof;         /* inner returned 0 */
 
 	int sniffed;           /* compression chosen, codec set up */

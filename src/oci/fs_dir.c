@@ -32,6 +32,13 @@ static ssize_t dir_reader_read(og_reader *r, void *buf, size_t len)
 	return og_reader_read(dr->inner, buf, len);
 }
 
+static ssize_t dir_reader_read_block(og_reader *r, const void **out)
+{
+	dir_reader *dr = (dir_reader *)r;
+
+	return dr->inner->read_block(dr->inner, out);
+}
+
 static void dir_reader_close(og_reader *r)
 {
 	dir_reader *dr = (dir_reader *)r;
@@ -134,6 +141,9 @@ static int dir_open(og_reader **out, uint64_t *size, og_fs *fs, og_ctx *ctx,
 	if (error < 0)
 		goto done;
 	dr->base.read = dir_reader_read;
+	if (dr->inner->read_block)
+		dr->base.read_block = dir_reader_read_block;
+	dr->base.blocks_stable = dr->inner->blocks_stable;
 	dr->base.close = dir_reader_close;
 	dr->fd = fd;
 	fd = -1;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "io.h"
 
@@ -16,6 +18,13 @@
 
 /* ------------------------------------------------------------ fd range */
 
+/* Blocks lent from a mapping, and how much of it stays resident behind
+ * the reading position (pages further back are dropped in DROP_STEP
+ * pieces; touched again, they fault back in from the page cache). */
+#define MAP_BLOCK ((size_t)1 << 20)
+#define MAP_KEEP ((uint64_t)6 << 20)
+#define MAP_DROP_STEP ((uint64_t)2 << 20)
+
 typedef struct {
 	og_reader base;
 	og_ctx *ctx;
@@ -23,6 +32,10 @@ typedef struct {
 	uint64_t pos; /* absolute offset of the next byte */
 	uint64_t end; /* absolute offset one past the window */
 	char *name;
+	unsigned char *map;   /* the window's pages, or NULL */
+	size_t map_len;
+	uint64_t map_off;     /* file offset of map[0] (page-aligned) */
+	uint64_t dropped;     /* map[0, dropped) was given back */
 } fd_reader;
 
 static ssize_t fd_read(og_reader *r, void *buf, size_t len)
@@ -54,10 +67,59 @@ static ssize_t fd_read(og_reader *r, void *buf, size_t len)
 	return n;
 }
 
+static ssize_t fd_read_block(og_reader *r, const void **out)
+{
+	fd_reader *fr = (fd_reader *)r;
+	uint64_t left = fr->end - fr->pos, rel = fr->pos - fr->map_off, upto;
+	size_t n = left < MAP_BLOCK ? (size_t)left : MAP_BLOCK;
+
+	if (n == 0)
+		return 0;
+	*out = fr->map + rel;
+	fr->pos += n;
+	if (rel > fr->dropped + MAP_KEEP + MAP_DROP_STEP) {
+		upto = rel - MAP_KEEP; /* page-aligned: MAP_KEEP and map_off are */
+		upto -= upto % MAP_DROP_STEP;
+		(void)madvise(fr->map + fr->dropped, (size_t)(upto - fr->dropped),
+			MADV_DONTNEED);
+		fr->dropped = upto;
+	}
+	return (ssize_t)n;
+}
+
+/* Map [off, off+len) when it is worth it and the file holds it all; a
+ * failure leaves the reader on pread alone. */
+static void fd_map(fd_reader *fr, uint64_t off, uint64_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct stat st;
+	uint64_t start;
+	void *m;
+
+	if (len < OG_IO_MAP_MIN || page <= 0 || fstat(fr->fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || (uint64_t)st.st_size < off + len)
+		return;
+	start = off - off % (uint64_t)page;
+	if (off + len - start > (uint64_t)SIZE_MAX)
+		return;
+	m = mmap(NULL, (size_t)(off + len - start), PROT_READ, MAP_SHARED,
+		fr->fd, (off_t)start);
+	if (m == MAP_FAILED)
+		return;
+	(void)madvise(m, (size_t)(off + len - start), MADV_SEQUENTIAL);
+	fr->map = m;
+	fr->map_len = (size_t)(off + len - start);
+	fr->map_off = start;
+	fr->base.read_block = fd_read_block;
+	fr->base.blocks_stable = 1;
+}
+
 static void fd_close(og_reader *r)
 {
 	fd_reader *fr = (fd_reader *)r;
 
+	if (fr->map)
+		munmap(fr->map, fr->map_len);
 	free(fr->name);
 	free(fr);
 }
@@ -98,6 +160,7 @@ int og_reader_new_fd_range(og_reader **out, og_ctx *ctx, int fd,
 	if (len > 0)
 		(void)posix_fadvise(fd, (off_t)off, (off_t)len,
 			POSIX_FADV_SEQUENTIAL);
+	fd_map(fr, off, len);
 
 	*out = &fr->base;
 	fr = NULL;

@@ -106,6 +106,7 @@ static void hash_reader_init(hash_reader *h, og_reader *inner, og_hash *hash)
 	h->base.close = no_close;
 	if (inner->read_block)
 		h->base.read_block = hash_read_block;
+	h->base.blocks_stable = inner->blocks_stable;
 	h->inner = inner;
 	h->hash = hash;
 }
@@ -129,10 +130,13 @@ static int drain(og_reader *r, unsigned char *buf)
 /* ------------------------------------------------------------ fetch ring */
 
 /*
- * SLOTS owned buffers between the fetch thread (producer: reads and, through
- * src, hashes the blob) and the decoder (consumer, through read()). The
- * producer fills slot[tail] and the consumer copies out of slot[head]
- * outside the lock: each side owns its slot until it hands it over.
+ * SLOTS blocks between the fetch thread (producer: reads and, through src,
+ * hashes the blob) and the decoder (consumer). A slot holds one of our own
+ * buffers, filled by copying, or, when src lends stable blocks (a mapped
+ * file), src's block itself: then no compressed byte is copied at all. The
+ * producer fills slot[tail]; the consumer borrows slot[head] (read_block)
+ * or copies out of it (read) outside the lock: each side owns its slot
+ * until it hands it over.
  */
 struct og_layer__fetch {
 	og_reader base;                /* the consumer's side */
@@ -141,10 +145,13 @@ struct og_layer__fetch {
 	int started, joined;
 	pthread_mutex_t lock;
 	pthread_cond_t filled, freed;
-	unsigned char *slot[SLOTS];
+	unsigned char *own[SLOTS];     /* NULL when lending */
+	const unsigned char *data[SLOTS];
 	size_t len[SLOTS];
 	size_t pos;                    /* consumed bytes of slot[head] */
 	unsigned int head, count;      /* next to consume; slots in use */
+	int lend;                      /* slots hold src's stable blocks */
+	int holding;                   /* read_block lent slot[head] */
 	int done;                      /* the producer has finished */
 	int error;                     /* its outcome: 0 or a negative code */
 	int released;                  /* the consumer needs no more */
@@ -155,6 +162,32 @@ struct og_layer__fetch {
 	size_t pend_len;
 };
 
+/* Wait for slot[head]. Returns 1 with *s set, or the end's result. Called
+ * with the lock held. */
+static ssize_t fetch_wait(og_layer__fetch *f, unsigned int *s)
+{
+	while (f->count == 0 && !f->done && !f->cancel && !f->released)
+		pthread_cond_wait(&f->filled, &f->lock);
+	if (f->cancel)
+		return OG_ERROR;
+	if (f->released)
+		return 0;
+	if (f->count == 0)
+		return f->error;
+	*s = f->head;
+	return 1;
+}
+
+/* Give slot[head] back to the producer. Called with the lock held. */
+static void fetch_pop(og_layer__fetch *f)
+{
+	f->pos = 0;
+	f->holding = 0;
+	f->head = (f->head + 1) % SLOTS;
+	f->count--;
+	pthread_cond_signal(&f->freed);
+}
+
 static ssize_t fetch_read(og_reader *r, void *buf, size_t len)
 {
 	og_layer__fetch *f = (og_layer__fetch *)r;
@@ -164,36 +197,43 @@ static ssize_t fetch_read(og_reader *r, void *buf, size_t len)
 	ssize_t n;
 
 	pthread_mutex_lock(&f->lock);
-	while (f->count == 0 && !f->done && !f->cancel && !f->released)
-		pthread_cond_wait(&f->filled, &f->lock);
-	if (f->cancel) {
-		n = OG_ERROR;
-	} else if (f->released) {
-		n = 0;
-	} else if (f->count == 0) {
-		n = f->error;
-	} else {
-		n = 1;
-		s = f->head;
-	}
+	n = fetch_wait(f, &s);
 	pthread_mutex_unlock(&f->lock);
 	if (n > 0) {
 		/* slot[s] is the consumer's until it gives it back below */
 		k = f->len[s] - f->pos;
 		if (k > len)
 			k = len;
-		memcpy(buf, f->slot[s] + f->pos, k);
+		memcpy(buf, f->data[s] + f->pos, k);
 		n = (ssize_t)k;
 		pthread_mutex_lock(&f->lock);
 		f->pos += k;
-		if (f->pos == f->len[s]) {
-			f->pos = 0;
-			f->head = (f->head + 1) % SLOTS;
-			f->count--;
-			pthread_cond_signal(&f->freed);
-		}
+		if (f->pos == f->len[s])
+			fetch_pop(f);
 		pthread_mutex_unlock(&f->lock);
 	}
+	f->wait_seconds += now() - t0;
+	return n;
+}
+
+/* Lend slot[head] (what read() has not copied of it) until the next call. */
+static ssize_t fetch_read_block(og_reader *r, const void **out)
+{
+	og_layer__fetch *f = (og_layer__fetch *)r;
+	double t0 = now();
+	unsigned int s = 0;
+	ssize_t n;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->holding && f->count > 0)
+		fetch_pop(f);
+	n = fetch_wait(f, &s);
+	if (n > 0) {
+		f->holding = 1;
+		*out = f->data[s] + f->pos;
+		n = (ssize_t)(f->len[s] - f->pos);
+	}
+	pthread_mutex_unlock(&f->lock);
 	f->wait_seconds += now() - t0;
 	return n;
 }
@@ -229,11 +269,33 @@ static ssize_t fetch_fill(og_layer__fetch *f, unsigned char *dst, size_t *got, i
 	return 1;
 }
 
+/* Fill slot[tail]: src's next block when lending, else a copy of up to
+ * SLOT_SIZE bytes. Returns as fetch_fill. */
+static ssize_t fetch_slot(og_layer__fetch *f, unsigned int tail, int drop)
+{
+	const void *blk;
+	size_t got = 0;
+	ssize_t n = 1;
+
+	if (f->lend) {
+		if ((n = f->src->read_block(f->src, &blk)) > 0) {
+			f->data[tail] = blk;
+			f->len[tail] = (size_t)n;
+		}
+		return n;
+	}
+	while (got < SLOT_SIZE)
+		if ((n = fetch_fill(f, f->own[tail], &got, drop)) <= 0)
+			break;
+	f->data[tail] = f->own[tail];
+	f->len[tail] = got;
+	return n;
+}
+
 static void *fetch_main(void *arg)
 {
 	og_layer__fetch *f = arg;
 	unsigned int tail;
-	size_t got;
 	ssize_t n = 1;
 	int stop, drop;
 
@@ -249,12 +311,10 @@ static void *fetch_main(void *arg)
 			break;
 		/* Released, the rest is still read (and hashed by src) to its
 		 * end, a slot's worth between checks for cancel. */
-		for (got = 0; got < SLOT_SIZE; )
-			if ((n = fetch_fill(f, f->slot[tail], &got, drop)) <= 0)
-				break;
+		f->len[tail] = 0;
+		n = fetch_slot(f, tail, drop);
 		pthread_mutex_lock(&f->lock);
-		if (got && !f->released && !f->cancel) {
-			f->len[tail] = got;
+		if (f->len[tail] && !f->released && !f->cancel) {
 			f->count++;
 			pthread_cond_signal(&f->filled);
 		}
@@ -282,14 +342,15 @@ int og_layer__fetch_start(og_layer__fetch **out, og_ctx *ctx, og_reader *src)
 		goto done;
 	}
 	f->base.read = fetch_read;
-	f->base.read_block = NULL;
+	f->base.read_block = fetch_read_block;
 	f->base.close = no_close;
 	f->src = src;
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->filled, NULL);
 	pthread_cond_init(&f->freed, NULL);
-	for (i = 0; i < SLOTS; i++)
-		if ((f->slot[i] = malloc(SLOT_SIZE)) == NULL) {
+	f->lend = src->read_block && src->blocks_stable;
+	for (i = 0; i < SLOTS && !f->lend; i++)
+		if ((f->own[i] = malloc(SLOT_SIZE)) == NULL) {
 			error = og_error_oom(ctx);
 			goto done;
 		}
@@ -316,6 +377,7 @@ void og_layer__fetch_release(og_layer__fetch *f)
 	f->released = 1;
 	f->count = 0;
 	f->pos = 0;
+	f->holding = 0;
 	pthread_cond_signal(&f->freed);
 	pthread_cond_broadcast(&f->filled);
 	pthread_mutex_unlock(&f->lock);
@@ -360,7 +422,7 @@ void og_layer__fetch_free(og_layer__fetch *f)
 		og_layer__fetch_join(f);
 	}
 	for (i = 0; i < SLOTS; i++)
-		free(f->slot[i]);
+		free(f->own[i]);
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->filled);
 	pthread_cond_destroy(&f->freed);
@@ -384,6 +446,18 @@ typedef struct limiter {
 	uint64_t limit;                /* the limit that was crossed */
 } limiter;
 
+/* The bytes a layer of `compressed` bytes may inflate to under the ratio. */
+static uint64_t ratio_limit(const og_layer_limits *lim, uint64_t compressed)
+{
+	uint64_t limit;
+
+	if (!lim || !lim->max_ratio)
+		return 0;
+	limit = compressed > UINT64_MAX / lim->max_ratio ? UINT64_MAX :
+		compressed * lim->max_ratio;
+	return limit < lim->ratio_floor ? lim->ratio_floor : limit;
+}
+
 static ssize_t limiter_read(og_reader *r, void *buf, size_t len)
 {
 	limiter *l = (limiter *)r;
@@ -402,9 +476,7 @@ static ssize_t limiter_read(og_reader *r, void *buf, size_t len)
 	if (lim->max_ratio && l->count > lim->ratio_floor &&
 	    l->count / lim->max_ratio > l->compressed) {
 		l->tripped = "layer.compression_ratio";
-		l->limit = l->compressed * lim->max_ratio;
-		if (l->limit < lim->ratio_floor)
-			l->limit = lim->ratio_floor;
+		l->limit = ratio_limit(lim, l->compressed);
 		return 0;
 	}
 	if (lim->max_total && lim->total &&
@@ -548,9 +620,19 @@ static void *produce(void *arg)
 
 #define MAX_VISITORS 32
 
+/* The walk stops with this when the entries declare more data than the
+ * ratio limit lets the layer inflate to (walk_state.tripped). */
+#define LAYER_DECLARED_OVER (-90)
+
 typedef struct walk_state {
 	const og_layer_job *job;
 	og_layer_result *res;
+	const og_layer_limits *limits; /* may be NULL */
+	uint64_t compressed; /* the descriptor's size */
+	uint64_t declared;  /* data bytes the regular files so far must hold */
+	const char *tripped; /* the check id, once the declared sizes cross it */
+	char *trip_path;    /* the entry that crossed it */
+	uint64_t trip_size;
 	int visitor_error; /* a visitor's abort: not a problem of the layer */
 	double seconds;    /* in the visitors */
 	unsigned char wants[MAX_VISITORS]; /* asked for the current entry's data */
@@ -564,6 +646,23 @@ static int on_entry(const og_entry *entry, void *payload)
 	size_t i;
 	int error = 0, any = 0, rc;
 
+	/* A regular file's header declares its size, and a tar must hold the
+	 * data (padded to 512-byte blocks) for the entry to be whole: once the
+	 * declared sizes alone pass the ratio limit, the layer is over it (or
+	 * truncated), and is stopped here, before inflating the data. Sparse
+	 * files hold less than their size and are not counted. */
+	if (ws->limits && ws->limits->max_ratio && entry->type == OG_ENTRY_FILE &&
+	    !entry->sparse) {
+		ws->declared += entry->size + (512 - entry->size % 512) % 512;
+		if (ws->declared > ws->limits->ratio_floor &&
+		    ws->declared / ws->limits->max_ratio > ws->compressed) {
+			ws->tripped = "layer.compression_ratio";
+			ws->trip_size = entry->size;
+			ws->trip_path = og__strdup(entry->path);
+			ws->seconds += now() - t0;
+			return LAYER_DECLARED_OVER;
+		}
+	}
 	for (i = 0; i < ws->job->visitor_count && i < MAX_VISITORS && !error; i++) {
 		ws->wants[i] = 0;
 		if (!ws->res->states[i])
@@ -705,6 +804,8 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	memset(&ws, 0, sizeof(ws));
 	ws.job = job;
 	ws.res = res;
+	ws.limits = job->limits;
+	ws.compressed = d->size > 0 ? (uint64_t)d->size : 1;
 	/* Split, the blob is read on the fetch thread (reporting to rctx) and
 	 * decoded on a thread of its own, reporting to a third ctx. */
 	if (job->split) {
@@ -756,7 +857,8 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 			g.cancel = 1;
 			pthread_cond_signal(&g.freed);
 			pthread_mutex_unlock(&g.lock);
-			if (ws.visitor_error || (rc != OG_EINVALID && rc != OG_ESTREAM))
+			if (ws.visitor_error || (rc != OG_EINVALID && rc != OG_ESTREAM &&
+			    rc != LAYER_DECLARED_OVER))
 				og_layer__fetch_cancel(fetch);
 		}
 		pthread_join(thread, NULL);
@@ -768,6 +870,8 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	} else {
 		rc = walk_stream(res, ctx, job, &lim.base, diff_hash, buf, &ws, &diff, &lim, &tar_ok);
 	}
+	if (rc == LAYER_DECLARED_OVER)
+		rc = 0; /* stopped: ws.tripped says why */
 	if (rc == OG_EINVALID && dc != ctx && !ws.visitor_error)
 		og_error_set_id(ctx, rc, dc->error_id, "%s", dc->error);
 	else if (rc == OG_ESTREAM && rctx != ctx && !ws.visitor_error)
@@ -790,7 +894,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	res->compression = stats.compression;
 	res->uncompressed_size = diff.count;
 	og_hash_final(diff_hash, res->diff_id);
-	res->stopped = lim.tripped != NULL;
+	res->stopped = lim.tripped != NULL || ws.tripped != NULL;
 	res->decoded = rc == 0 && !res->stopped;
 	res->walked = res->decoded && tar_ok;
 	res->stages[OG_STAGE_DECOMPRESS].bytes = lim.count ? lim.count : diff.count;
@@ -803,7 +907,9 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	res->stages[OG_STAGE_TAR_WALK].bytes = diff.count;
 	res->stages[OG_STAGE_SCANNERS].bytes = res->entries;
 	res->stages[OG_STAGE_SCANNERS].seconds = ws.seconds;
-	if (lim.tripped) {
+	/* Split, the decoder may cross the limit too, running ahead of the
+	 * walk: one finding, the one naming the entry. */
+	if (lim.tripped && !ws.tripped) {
 		why = strcmp(lim.tripped, "size.uncompressed") == 0 ?
 			"the image's uncompressed size limit" : "the compression ratio limit";
 		og_findings_add(&res->findings, lim.tripped, d->digest,
@@ -812,6 +918,15 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 			(unsigned long long)lim.count, why, (unsigned long long)lim.limit,
 			(long long)d->size);
 	}
+	if (ws.tripped)
+		og_findings_add(&res->findings, ws.tripped, d->digest,
+			"layer %zu (%s): entry %s declares %llu bytes, so the files alone "
+			"inflate past the compression ratio limit (%llu bytes from %lld "
+			"compressed); stopped before inflating them, at %llu bytes",
+			job->index, d->digest, ws.trip_path ? ws.trip_path : "(?)",
+			(unsigned long long)ws.trip_size,
+			(unsigned long long)ratio_limit(job->limits, lim.compressed),
+			(long long)d->size, (unsigned long long)diff.count);
 	if (stats.trailing_bytes)
 		og_findings_add(&res->findings, "layer.trailing_data", d->digest,
 			"layer %zu (%s): %llu bytes follow the end of the %s stream",
@@ -845,6 +960,7 @@ done:
 	og_layer__fetch_free(fetch); /* after the decoder, its reader */
 	og_reader_close(dec);
 	og_hash_free(diff_hash);
+	free(ws.trip_path);
 	return error;
 }
 

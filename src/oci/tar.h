@@ -27,6 +27,8 @@ typedef struct og_entry {
 	int64_t uid, gid;
 	const char *uname, *gname; /* may be NULL */
 	uint64_t size;      /* data bytes of a regular file */
+	int sparse;         /* a sparse file: size is its logical size and the
+	                     * stream holds only its data chunks */
 	uint64_t index;     /* 0-based position in the layer */
 } og_entry;
 

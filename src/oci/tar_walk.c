@@ -157,6 +157,7 @@ static int fill_entry(og_entry *e, og_ctx *ctx, struct archive_entry *ae,
 	size = archive_entry_size(ae);
 	if ((e->type == OG_ENTRY_FILE || e->type == OG_ENTRY_HARDLINK) && size > 0)
 		e->size = (uint64_t)size;
+	e->sparse = archive_entry_sparse_count(ae) > 0;
 done:
 	return error;
 }

@@ -291,7 +291,7 @@ static void fail_close(og_reader *r)
 static void test_oci_io__read_all_error(void **state)
 {
 	fixture *f = *state;
-	og_reader r = { fail_read, fail_close, NULL };
+	og_reader r = { fail_read, fail_close, NULL, 0 };
 	unsigned char *out = NULL;
 	size_t len = 7;
 
@@ -301,6 +301,71 @@ static void test_oci_io__read_all_error(void **state)
 	assert_int_equal(len, 0);
 }
 
+/* A window of a file of at least OG_IO_MAP_MIN bytes is mapped: read_block
+ * lends stable blocks, equal to the file; a block lent early still reads
+ * the same after the reader moved past it (its pages were given back). */
+static void test_oci_io__fd_range_mapped(void **state)
+{
+	fixture *f = *state;
+	size_t size = (size_t)24 << 20, i, used = 0, nblocks = 0;
+	unsigned char *big = malloc(size), *out = malloc(size);
+	const unsigned char *first = NULL;
+	const void *blk;
+	char path[4300];
+	og_reader *r;
+	ssize_t n;
+	int fd;
+
+	assert_non_null(big);
+	assert_non_null(out);
+	for (i = 0; i < size; i++)
+		big[i] = (unsigned char)(i * 131 + i / 4093);
+	og_test_write(f->dir, "big.bin", big, size);
+	snprintf(path, sizeof(path), "%s/big.bin", f->dir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+
+	/* At an offset that is not page-aligned, to the end of the file. */
+	assert_int_equal(og_reader_new_fd_range(&r, f->ctx, fd, 12345, size - 12345,
+		"big"), 0);
+	assert_non_null(r->read_block);
+	assert_true(r->blocks_stable);
+	while ((n = r->read_block(r, &blk)) > 0) {
+		if (!first)
+			first = blk;
+		memcpy(out + used, blk, (size_t)n);
+		used += (size_t)n;
+		nblocks++;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(used, size - 12345);
+	assert_true(nblocks > 1);
+	assert_memory_equal(out, big + 12345, used);
+	assert_memory_equal(first, big + 12345, (size_t)1 << 20);
+	og_reader_close(r);
+
+	/* read() still works on a mapped window (pread). */
+	assert_int_equal(og_reader_new_fd_range(&r, f->ctx, fd, 0, size, "big"), 0);
+	assert_int_equal(drain(r, out, size, (size_t)3 << 20), size);
+	assert_memory_equal(out, big, size);
+	og_reader_close(r);
+
+	/* A small window is not mapped. */
+	assert_int_equal(og_reader_new_fd_range(&r, f->ctx, fd, 0, 4096, "small"), 0);
+	assert_null(r->read_block);
+	og_reader_close(r);
+
+	/* A window past the end of the file is not mapped (no fault): reads
+	 * fail as for any short file. */
+	assert_int_equal(og_reader_new_fd_range(&r, f->ctx, fd, 0, size + 4096,
+		"longer"), 0);
+	assert_null(r->read_block);
+	og_reader_close(r);
+	close(fd);
+	free(big);
+	free(out);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +373,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_oci_io__fd_range_short_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_io__fd_range_bad_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_io__fd_range_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_io__fd_range_mapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_io__mem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_io__read_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_io__read_all_error, setup, teardown),

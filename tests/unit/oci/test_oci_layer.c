@@ -771,13 +771,18 @@ static og_test_buf zero_layer(size_t zeros, og_test_buf *tar)
 	return gzip_of(tar->p, tar->len);
 }
 
+/* Zeros after the tar's end marker: no entry declares them, so the stream
+ * is cut by the limiter as it inflates. */
 static void test_oci_layer__ratio_limit(void **state)
 {
 	fixture *f = *state;
 	og_layer_limits lim = { 10, (uint64_t)1 << 20, 0, NULL };
-	og_test_buf tar, gz = zero_layer((size_t)16 << 20, &tar);
+	og_test_buf tar, gz = zero_layer(1000, &tar);
 	static const char *const ids[] = { "layer.compression_ratio" };
 
+	og_test_buf_free(&gz);
+	og_test_buf_zero(&tar, (size_t)16 << 20);
+	gz = gzip_of(tar.p, tar.len);
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	f->job.limits = &lim;
 	assert_int_equal(run(f, 1, 1), 0);
@@ -788,9 +793,82 @@ static void test_oci_layer__ratio_limit(void **state)
 	assert_false(f->res.walked);
 	assert_true(f->res.uncompressed_size < tar.len);
 	assert_int_equal(f->res.size, gz.len);
-	assert_non_null(strstr(f->res.findings.items[0].message, "ratio"));
+	assert_non_null(strstr(f->res.findings.items[0].message,
+		"decompression stopped at"));
 	og_test_buf_free(&tar);
 	og_test_buf_free(&gz);
+}
+
+/* One file declares more bytes than the ratio allows: stopped at its
+ * header, before its data is inflated; the blob is still hashed whole. */
+static void test_oci_layer__ratio_declared(void **state)
+{
+	fixture *f = *state;
+	og_layer_limits lim = { 10, (uint64_t)1 << 20, 0, NULL };
+	og_test_buf tar, gz = zero_layer((size_t)64 << 20, &tar);
+	static const char *const ids[] = { "layer.compression_ratio" };
+	const char *msg;
+
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	f->job.limits = &lim;
+	assert_int_equal(run(f, 1, 1), 0);
+	expect_findings(f, ids, 1);
+	assert_true(f->res.stopped);
+	assert_false(f->res.decoded);
+	assert_true(f->res.uncompressed_size < ((uint64_t)4 << 20));
+	assert_int_equal(f->res.size, gz.len);
+	assert_string_equal(f->res.digest, f->desc.digest);
+	msg = f->res.findings.items[0].message;
+	assert_non_null(strstr(msg, "entry zeros declares 67108864 bytes"));
+	assert_non_null(strstr(msg, "compression ratio limit"));
+	/* Under the limit, the same layer is walked to its end. */
+	og_layer_result_dispose(&f->res, &f->job);
+	og_layer_result_init(&f->res);
+	lim.max_ratio = 100000;
+	assert_int_equal(run(f, 1, 1), 0);
+	expect_findings(f, NULL, 0);
+	assert_true(f->res.walked);
+	assert_int_equal(f->res.uncompressed_size, tar.len);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
+}
+
+/* A blob of several MiB is read through a mapping (lent blocks, no copy
+ * in either mode): the digests and the walk are those of the bytes. */
+static void test_oci_layer__mapped_blob(void **state)
+{
+	fixture *f = *state;
+	size_t n = (size_t)6 << 20, i;
+	unsigned char *noise = malloc(n);
+	og_test_buf tar, gz;
+	char want[OG_DIGEST_MAX];
+	uint64_t x = 88172645463325252ULL;
+
+	assert_non_null(noise);
+	for (i = 0; i < n; i++) { /* xorshift: incompressible */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		noise[i] = (unsigned char)x;
+	}
+	memset(&tar, 0, sizeof(tar));
+	tar_entry(&tar, "a/noise.bin", '0', NULL, noise, n, 0644);
+	tar_entry(&tar, "a/more.bin", '0', NULL, noise + 1000, n / 2, 0644);
+	tar_end(&tar);
+	gz = gzip_of(tar.p, tar.len);
+	assert_true(gz.len > ((size_t)8 << 20));
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	assert_int_equal(run(f, 1, 1), 0);
+	expect_findings(f, NULL, 0);
+	sha256_of(want, f->ctx, tar.p, tar.len);
+	assert_string_equal(f->res.diff_id, want);
+	assert_string_equal(f->res.digest, f->desc.digest);
+	assert_int_equal(f->res.size, gz.len);
+	assert_int_equal(f->res.entries, 2);
+	assert_true(f->res.walked);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
+	free(noise);
 }
 
 static void test_oci_layer__total_limit(void **state)
@@ -1188,6 +1266,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oci_layer__entry_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__visitor_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__ratio_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_layer__ratio_declared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_layer__mapped_blob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__total_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__limits_not_crossed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__timings, setup, teardown),
