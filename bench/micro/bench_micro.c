@@ -12,7 +12,18 @@
  * they are fixtures, not the code under test.
  *
  *   cmake --build build --target bench_micro && build/bench/bench_micro [NAME...]
+ *
+ * `bench_micro --stage decode|sha256|walk FILE...` instead times one stage, once,
+ * over whole files (bench/run gives it the benchmark's own layers): the
+ * files are read as ocigate reads blobs (a mapped og_reader_new_fd_range),
+ * decoded through og_decoder into 1 MiB reads (the split pipeline's slot
+ * size), hashed through og_hash, or walked as a tar (og_tar_walk, no
+ * callback work), on one thread. It prints one line:
+ * "stage NAME files N in BYTES out BYTES seconds S".
  */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -639,6 +650,106 @@ done:
 	return error;
 }
 
+/* ------------------------------------------------------ one stage, files */
+
+/* Decode (or hash) one file; adds to *in and *out. */
+static int count_entry(const og_entry *e, void *payload)
+{
+	(void)e;
+	(void)payload;
+	return 0;
+}
+
+enum { STAGE_DECODE, STAGE_SHA256, STAGE_WALK };
+
+static int stage_file(og_ctx *ctx, const char *path, int stage, og_hash *h,
+	unsigned char *buf, uint64_t *in, uint64_t *out)
+{
+	og_reader *fr = NULL, *dec = NULL;
+	const void *blk;
+	struct stat st;
+	ssize_t n;
+	int fd, error = OG_ERROR;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+		perror(path);
+		goto done;
+	}
+	if ((error = og_reader_new_fd_range(&fr, ctx, fd, 0, (uint64_t)st.st_size, path)) < 0)
+		goto done;
+	if (stage == STAGE_WALK) {
+		uint64_t entries = 0;
+
+		n = og_tar_walk(&entries, ctx, fr, count_entry, NULL, path);
+		*out += entries;
+	} else if (stage == STAGE_DECODE) {
+		if ((error = og_decoder_new(&dec, ctx, fr, path)) < 0)
+			goto done;
+		while ((n = og_reader_read(dec, buf, MIB)) > 0)
+			*out += (uint64_t)n;
+	} else if (fr->read_block) {
+		og_hash_reset(h);
+		while ((n = fr->read_block(fr, &blk)) > 0) {
+			og_hash_update(h, blk, (size_t)n);
+			*out += (uint64_t)n;
+		}
+	} else {
+		og_hash_reset(h);
+		while ((n = og_reader_read(fr, buf, MIB)) > 0) {
+			og_hash_update(h, buf, (size_t)n);
+			*out += (uint64_t)n;
+		}
+	}
+	error = (int)n;
+	if (error < 0)
+		fprintf(stderr, "bench_micro: %s: %s\n", path, og_ctx_error(ctx));
+	*in += (uint64_t)st.st_size;
+done:
+	og_reader_close(dec);
+	og_reader_close(fr);
+	if (fd >= 0)
+		close(fd);
+	return error;
+}
+
+static int stage_main(int argc, char **argv)
+{
+	og_ctx *ctx = NULL;
+	og_hash *h = NULL;
+	unsigned char *buf = NULL;
+	char digest[OG_DIGEST_MAX];
+	uint64_t in = 0, out = 0;
+	double t0, t;
+	int stage, i, rc = 1;
+
+	if (argc < 4 || (strcmp(argv[2], "decode") && strcmp(argv[2], "sha256") &&
+	    strcmp(argv[2], "walk"))) {
+		fprintf(stderr, "usage: %s --stage decode|sha256|walk FILE...\n", argv[0]);
+		return 2;
+	}
+	stage = !strcmp(argv[2], "decode") ? STAGE_DECODE :
+		!strcmp(argv[2], "sha256") ? STAGE_SHA256 : STAGE_WALK;
+	if (og_global_init() < 0 || og_ctx_new(&ctx) < 0 ||
+	    og_hash_new(&h, ctx, OG_DIGEST_SHA256) < 0 || (buf = malloc(MIB)) == NULL)
+		goto done;
+	t0 = now_ns();
+	for (i = 3; i < argc; i++) {
+		if (stage_file(ctx, argv[i], stage, h, buf, &in, &out) < 0)
+			goto done;
+		if (stage == STAGE_SHA256)
+			og_hash_final(h, digest);
+	}
+	t = (now_ns() - t0) * 1e-9;
+	printf("stage %s files %d in %llu out %llu seconds %.6f\n", argv[2], argc - 3,
+		(unsigned long long)in, (unsigned long long)out, t);
+	rc = 0;
+done:
+	free(buf);
+	og_hash_free(h);
+	og_ctx_free(ctx);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static int selected(int argc, char **argv, const char *name)
@@ -667,8 +778,10 @@ int main(int argc, char **argv)
 	bench benches[5];
 	int rc = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "--stage"))
+		return stage_main(argc, argv);
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: %s [NAME...]\n"
+		printf("usage: %s [NAME...] | --stage decode|sha256|walk FILE...\n"
 			"Runs the micro-benchmarks whose name contains one of NAME (all by default):\n"
 			"sha256, decode.gzip, decode.zstd, tar.walk, json.manifest.\n", argv[0]);
 		return 0;

@@ -21,8 +21,10 @@
 #include "report.h"
 #include "report_internal.h"
 
-/* Layers smaller than this are not worth a second thread. */
-#define SPLIT_MIN ((int64_t)4 << 20)
+/* Layers smaller than this are not worth more threads. A small blob may
+ * still inflate to much (a bomb), so the bar is low: a split costs two
+ * thread starts. */
+#define SPLIT_MIN ((int64_t)1 << 20)
 
 static double now(void)
 {

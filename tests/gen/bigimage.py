@@ -4,7 +4,7 @@
 Usage:
   bigimage.py OUTDIR --layers N --size BYTES --compress gzip|zstd [--level L]
               [--ref NAME] [--seed S]
-  bigimage.py OUTDIR --bomb BYTES [--ref NAME]
+  bigimage.py OUTDIR --bomb BYTES [--bomb-file-size BYTES] [--ref NAME]
 
 The first form writes an OCI image layout with N layers whose uncompressed
 tars total about BYTES (each layer within a few KiB of BYTES/N). The content
@@ -27,7 +27,8 @@ is hashed as it is written to the blob file. No layer is ever held in memory
 and nothing uncompressed is written to disk.
 
 The second form writes a decompression bomb: one gzip layer whose tar holds
-one file of BYTES zeros. The blob is a concatenation of identical gzip
+one file of BYTES zeros (or, with --bomb-file-size, files of that size at
+one path, so that no header declares the whole). The blob is a concatenation of identical gzip
 members of zeros (members concatenate), so it is built in seconds; the
 diff_id is the sha256 of the whole zero stream, hashed once.
 
@@ -845,8 +846,53 @@ def gzip_member(data):
     return head + body + tail
 
 
+def gen_bomb_files(lay, args):
+    """One gzip layer: args.bomb zeros in files of args.bomb_file_size bytes,
+    all at one path (a later entry replaces an earlier one), so no header
+    declares more than one file's worth: a reader sees the size of the
+    whole only by inflating it. One identical member per file, then one of
+    the end marker."""
+    fsize = args.bomb_file_size
+    nfiles = max(1, args.bomb // fsize)
+    ti = tarfile.TarInfo("var/lib/bomb/zeros.bin")
+    ti.size = fsize
+    ti.mode = 0o644
+    ti.mtime = MTIME
+    ti.uname = ti.gname = "root"
+    head = ti.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+    pad = (BLOCK - fsize % BLOCK) % BLOCK
+    unit = head + bytes(fsize + pad)
+    end = bytes(2 * BLOCK)
+    usize = nfiles * len(unit) + len(end)
+    h = hashlib.sha256()
+    for _ in range(nfiles):
+        h.update(unit)
+    h.update(end)
+    diff_id = "sha256:" + h.hexdigest()
+    m_unit = gzip_member(unit)
+    m_end = gzip_member(end)
+    tmp = lay.tmp_blob(0)
+    ch = hashlib.sha256()
+    size = 0
+    with open(tmp, "wb") as f:
+        for m, count in ((m_unit, nfiles), (m_end, 1)):
+            for _ in range(count):
+                ch.update(m)
+                f.write(m)
+                size += len(m)
+    digest = "sha256:" + ch.hexdigest()
+    lay.adopt(tmp, digest)
+    return [{"digest": digest, "size": size, "mediaType": MT_LAYER["gzip"],
+             "compression": "gzip", "diffId": diff_id, "uncompressedSize": usize,
+             "files": nfiles, "ratio": round(usize / size, 1),
+             "bomb": {"headBytes": 0, "headMember": 0, "memberBytes": len(unit),
+                      "memberSize": len(m_unit), "members": nfiles}}]
+
+
 def gen_bomb(lay, args):
     """One gzip layer: a tar of one file of args.bomb zeros, as members."""
+    if args.bomb_file_size:
+        return gen_bomb_files(lay, args)
     ti = tarfile.TarInfo("var/lib/bomb/zeros.bin")
     ti.size = args.bomb
     ti.mode = 0o644
@@ -923,6 +969,8 @@ def main():
                    "layer, slower) instead of parallel zlib")
     p.add_argument("--bomb", type=parse_size, metavar="BYTES",
                    help="write one gzip layer whose tar holds one file of BYTES zeros")
+    p.add_argument("--bomb-file-size", type=parse_size, metavar="BYTES",
+                   help="with --bomb: the zeros in files of BYTES each, at one path")
     args = p.parse_args()
     if args.bomb is None:
         if args.size is None:
@@ -933,6 +981,8 @@ def main():
             p.error("--jobs must be >= 1")
     elif args.bomb < 0:
         p.error("--bomb must be >= 0")
+    elif args.bomb_file_size is not None and args.bomb_file_size <= 0:
+        p.error("--bomb-file-size must be > 0")
 
     out = args.outdir.rstrip("/") or args.outdir
     if os.path.lexists(out) and not os.path.isfile(os.path.join(out, "oci-layout")):
