@@ -490,6 +490,8 @@ static ssize_t limiter_read(og_reader *r, void *buf, size_t len)
 
 /* ------------------------------------------------------------------- ring */
 
+typedef struct tap tap;
+
 /*
  * SLOTS buffers between the decoding thread (producer) and the walking one
  * (consumer). The consumer borrows a filled slot and gives it back on its
@@ -506,7 +508,122 @@ typedef struct ring {
 	int done;                      /* the producer has finished */
 	int error;                     /* its failure */
 	int cancel;                    /* the consumer gave up */
+	tap *tap;                      /* compressed blocks to hash, or NULL */
 } ring;
+
+/* ------------------------------------------------------------------- tap */
+
+/*
+ * Split over a blob that lends stable blocks (a mapped file), two threads
+ * do everything: the decoder takes the blob's blocks itself, through the
+ * tap, which queues each one (a pointer, nothing copied); the walking
+ * thread hashes the queued blocks (the compressed digest) whenever it
+ * comes for decoded bytes. The queue shares the ring's lock: a push
+ * signals `filled`, and a full queue waits on `freed`, so neither side can
+ * wait on the other while the other waits too.
+ */
+#define TAP_SLOTS 16
+
+struct tap {
+	og_reader base;                /* the decoder's input */
+	og_reader *blob;               /* lends stable blocks */
+	ring *ring;
+	hash_reader *raw;              /* the blob's hash: count, digest, times */
+	const unsigned char *ptr[TAP_SLOTS];
+	size_t len[TAP_SLOTS];
+	unsigned int head, count;
+	int error;                     /* the blob's read failure */
+	double read_seconds;           /* decoder side: in the blob's read_block */
+	double wait_seconds;           /* decoder side: in the tap, all told */
+};
+
+/* Decoder thread: the blob's next block, queued for hashing. */
+static ssize_t tap_read_block(og_reader *r, const void **out)
+{
+	tap *t = (tap *)r;
+	ring *g = t->ring;
+	double t0 = now(), t1;
+	ssize_t n = t->blob->read_block(t->blob, out);
+
+	t1 = now();
+	t->read_seconds += t1 - t0;
+	if (n < 0)
+		t->error = (int)n;
+	if (n > 0) {
+		pthread_mutex_lock(&g->lock);
+		while (t->count == TAP_SLOTS && !g->cancel)
+			pthread_cond_wait(&g->freed, &g->lock);
+		if (g->cancel) {
+			n = OG_ERROR;
+		} else {
+			t->ptr[(t->head + t->count) % TAP_SLOTS] = *out;
+			t->len[(t->head + t->count) % TAP_SLOTS] = (size_t)n;
+			t->count++;
+			pthread_cond_signal(&g->filled);
+		}
+		pthread_mutex_unlock(&g->lock);
+	}
+	t->wait_seconds += now() - t0;
+	return n;
+}
+
+static ssize_t tap_read(og_reader *r, void *buf, size_t len)
+{
+	(void)r;
+	(void)buf;
+	(void)len;
+	return OG_ERROR; /* blocks only: the decoder asks for blocks */
+}
+
+/* Walking thread: hash what is queued. Called with the ring's lock held,
+ * which it lets go of while hashing. */
+static void tap_hash_locked(tap *t)
+{
+	ring *g = t->ring;
+	const unsigned char *ptr[TAP_SLOTS];
+	size_t len[TAP_SLOTS];
+	unsigned int i, n = t->count;
+	double t0;
+
+	for (i = 0; i < n; i++) {
+		ptr[i] = t->ptr[(t->head + i) % TAP_SLOTS];
+		len[i] = t->len[(t->head + i) % TAP_SLOTS];
+	}
+	t->head = (t->head + n) % TAP_SLOTS;
+	t->count = 0;
+	pthread_cond_signal(&g->freed);
+	pthread_mutex_unlock(&g->lock);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		og_hash_update(t->raw->hash, ptr[i], len[i]);
+		t->raw->count += (uint64_t)len[i];
+	}
+	t->raw->hash_seconds += now() - t0;
+	pthread_mutex_lock(&g->lock);
+}
+
+static void tap_init(tap *t, og_reader *blob, ring *g, hash_reader *raw)
+{
+	memset(t, 0, sizeof(*t));
+	t->base.read = tap_read;
+	t->base.read_block = tap_read_block;
+	t->base.close = no_close;
+	t->blob = blob;
+	t->ring = g;
+	t->raw = raw;
+}
+
+/* Both threads are done: hash what is left in the queue, and hand the
+ * blob's state to raw (the rest of the blob is read through it). */
+static void tap_finish(tap *t)
+{
+	pthread_mutex_lock(&t->ring->lock);
+	tap_hash_locked(t);
+	pthread_mutex_unlock(&t->ring->lock);
+	t->raw->inner_seconds += t->read_seconds;
+	if (t->error)
+		t->raw->error = t->error;
+}
 
 static ssize_t ring_read_block(og_reader *r, const void **out)
 {
@@ -520,8 +637,15 @@ static ssize_t ring_read_block(og_reader *r, const void **out)
 		g->holding = 0;
 		pthread_cond_signal(&g->freed);
 	}
-	while (g->count == 0 && !g->done)
+	for (;;) {
+		if (g->tap && g->tap->count) {
+			tap_hash_locked(g->tap);
+			continue;
+		}
+		if (g->count || g->done)
+			break;
 		pthread_cond_wait(&g->filled, &g->lock);
+	}
 	if (g->count == 0) {
 		n = g->error;
 	} else {
@@ -607,7 +731,8 @@ static void *produce(void *arg)
 	}
 	/* The decoder needs no more input (its end, a limit, an error): the
 	 * fetch thread still reads and hashes the blob to its end. */
-	og_layer__fetch_release(p->fetch);
+	if (p->fetch)
+		og_layer__fetch_release(p->fetch);
 	pthread_mutex_lock(&g->lock);
 	g->done = 1;
 	g->error = n < 0 ? (int)n : 0;
@@ -795,10 +920,11 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	pthread_t thread;
 	walk_state ws;
 	og_layer__fetch *fetch = NULL;
+	tap t;
 	og_reader *in = &raw->base;
 	og_ctx dctx, *dc = rctx;
 	const char *why;
-	int error, rc, tar_ok = 1, threaded = 0, ring_ready = 0;
+	int error, rc, tar_ok = 1, threaded = 0, ring_ready = 0, tapping = 0;
 
 	memset(&diff, 0, sizeof(diff));
 	memset(&ws, 0, sizeof(ws));
@@ -806,15 +932,22 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	ws.res = res;
 	ws.limits = job->limits;
 	ws.compressed = d->size > 0 ? (uint64_t)d->size : 1;
-	/* Split, the blob is read on the fetch thread (reporting to rctx) and
-	 * decoded on a thread of its own, reporting to a third ctx. */
+	/* Split, the blob is decoded on a thread of its own, reporting to a
+	 * third ctx; it is read there too, through the tap, when it lends
+	 * stable blocks, else on the fetch thread (both report to rctx). */
 	if (job->split) {
 		memset(&dctx, 0, sizeof(dctx));
 		dctx.limits = ctx->limits;
 		dc = &dctx;
-		if ((error = og_layer__fetch_start(&fetch, ctx, &raw->base)) < 0)
-			goto done;
-		in = og_layer__fetch_reader(fetch);
+		if (raw->inner->read_block && raw->inner->blocks_stable) {
+			tap_init(&t, raw->inner, &g, raw);
+			tapping = 1;
+			in = &t.base;
+		} else {
+			if ((error = og_layer__fetch_start(&fetch, ctx, &raw->base)) < 0)
+				goto done;
+			in = og_layer__fetch_reader(fetch);
+		}
 	}
 	if ((error = og_decoder_new(&dec, dc, in, d->digest)) < 0) {
 		if (dc != ctx)
@@ -839,6 +972,8 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 			goto done;
 		}
 		ring_ready = 1;
+		if (tapping)
+			g.tap = &t;
 		p.ring = &g;
 		p.src = &lim.base;
 		p.fetch = fetch;
@@ -847,6 +982,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 			goto done;
 		}
 		threaded = 1;
+		res->threads = tapping ? 2 : 3;
 		rc = walk_stream(res, ctx, job, &g.base, diff_hash, buf, &ws, &diff, &lim, &tar_ok);
 		if (rc < 0) {
 			/* The walk gave up: stop the decoder (it may be waiting for a
@@ -857,16 +993,20 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 			g.cancel = 1;
 			pthread_cond_signal(&g.freed);
 			pthread_mutex_unlock(&g.lock);
-			if (ws.visitor_error || (rc != OG_EINVALID && rc != OG_ESTREAM &&
-			    rc != LAYER_DECLARED_OVER))
+			if (fetch && (ws.visitor_error || (rc != OG_EINVALID &&
+			    rc != OG_ESTREAM && rc != LAYER_DECLARED_OVER)))
 				og_layer__fetch_cancel(fetch);
 		}
 		pthread_join(thread, NULL);
 		threaded = 0;
 		/* The decoder released the fetch when it ended: this waits for
 		 * the rest of the blob to be hashed. A read failure then is in
-		 * raw->error, for the caller. */
-		og_layer__fetch_join(fetch);
+		 * raw->error, for the caller. Tapped, the blocks the decoder
+		 * took are hashed here, and the caller reads the rest. */
+		if (fetch)
+			og_layer__fetch_join(fetch);
+		if (tapping)
+			tap_finish(&t);
 	} else {
 		rc = walk_stream(res, ctx, job, &lim.base, diff_hash, buf, &ws, &diff, &lim, &tar_ok);
 	}
@@ -901,7 +1041,8 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	/* Less the time inside its input: the fetch ring's waits and copies
 	 * when split, else the blob's reads and hash. */
 	res->stages[OG_STAGE_DECOMPRESS].seconds = lim.seconds - (fetch ?
-		og_layer__fetch_wait_seconds(fetch) : raw->inner_seconds + raw->hash_seconds);
+		og_layer__fetch_wait_seconds(fetch) : tapping ? t.wait_seconds :
+		raw->inner_seconds + raw->hash_seconds);
 	res->stages[OG_STAGE_DIFF_HASH].bytes = diff.count;
 	res->stages[OG_STAGE_DIFF_HASH].seconds = diff.hash_seconds;
 	res->stages[OG_STAGE_TAR_WALK].bytes = diff.count;
@@ -946,7 +1087,8 @@ done:
 		g.cancel = 1;
 		pthread_cond_signal(&g.freed);
 		pthread_mutex_unlock(&g.lock);
-		og_layer__fetch_cancel(fetch); /* the decoder may wait on it */
+		if (fetch)
+			og_layer__fetch_cancel(fetch); /* the decoder may wait on it */
 		/* The consumer side is gone: take what is left so the producer ends. */
 		{
 			const void *blk;

@@ -45,7 +45,8 @@ typedef struct og_layer_job {
 	const og_descriptor *desc;    /* borrowed */
 	int walk;                     /* 1: a tar layer; 0: a blob only hashed */
 	int check_media_type;         /* compare the sniffed compression with it */
-	int split;                    /* three threads: fetch+hash, decode, walk */
+	int split;                    /* decode on a thread of its own (and fetch
+	                               * on a third unless the blob is mapped) */
 	const og_layer_limits *limits; /* may be NULL */
 	const og_visitor_class *const *visitors;
 	size_t visitor_count;
@@ -62,6 +63,7 @@ typedef struct og_layer_result {
 	char digest[OG_DIGEST_MAX];   /* of the bytes read ("" if not read) */
 	char diff_id[OG_DIGEST_MAX];  /* of the uncompressed stream ("" if none) */
 	int stopped;                  /* a decompression limit cut the stream */
+	int threads;                  /* split: 2 (tapped blob) or 3 (fetch thread) */
 	og_stage_time stages[OG_STAGE_COUNT];
 	double wall;                  /* seconds for the whole layer */
 	og_findings findings;

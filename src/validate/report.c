@@ -708,7 +708,7 @@ static json_t *json_timings(const og_report *r)
 			goto fail;
 		if (og_report__jset(l, "digest", og_report__jstr(rl->digest)) < 0 ||
 		    og_report__jset(l, "seconds", json_real(rl->seconds)) < 0 ||
-		    og_report__jset(l, "split", json_boolean(rl->split)) < 0 ||
+		    og_report__jset(l, "split", json_boolean(rl->split != 0)) < 0 ||
 		    !(stages = json_object()) || og_report__jset(l, "stages", stages) < 0)
 			goto fail;
 		for (s = 0; s < OG_REPORT_STAGES; s++)
@@ -1065,7 +1065,8 @@ static void text_timings(og_sbuf *b, const og_report *r)
 		const og_report_layer *l = &r->layers[i];
 
 		og_sbuf__printf(b, "  layer %zu %.19s  %.3f s%s\n", i, l->digest ? l->digest : "?",
-			l->seconds, l->split ? "  (split: 3 threads)" : "");
+			l->seconds, l->split == 2 ? "  (split: 2 threads)" :
+			l->split ? "  (split: 3 threads)" : "");
 		for (s = 0; s < OG_REPORT_STAGES; s++) {
 			st = &l->stages[s];
 			if (s == OG_STAGE_SCANNERS)

@@ -27,7 +27,7 @@ typedef struct og_report_layer {
 	int walked;              /* 1 if the layer was decompressed and walked */
 	og_report_stage stages[OG_REPORT_STAGES];
 	double seconds;          /* wall time of the layer */
-	int split;               /* decompressed on a thread of its own */
+	int split;               /* threads of a split layer (2 or 3), else 0 */
 } og_report_layer;
 
 /* One runnable image of the report (a platform), and the digests of its

@@ -1183,8 +1183,9 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 		goto done;
 	}
 	/* Threads go to layers first; when there are more threads than
-	 * layers, each layer (of some size) is split: read + hash | decode |
-	 * hash + walk (three threads, which the OS shares over the cores). */
+	 * layers, each layer (of some size) is split: decode | hashes + walk,
+	 * with the blob read on the decoder's thread when it is mapped, else
+	 * on a third (the OS shares them over the cores). */
 	threads = opts->jobs ? opts->jobs : og_pool_cpus();
 	workers = vs.job_count < threads ? (unsigned int)vs.job_count : threads;
 	split = workers > 0 && threads >= 2 * workers;
@@ -1229,7 +1230,7 @@ int og_validate(og_report **out, og_ctx *ctx, const char *ref,
 			rl.entries = r->entries;
 		}
 		rl.seconds = r->wall;
-		rl.split = vs.jobs[i].split;
+		rl.split = vs.results[i].threads;
 		for (k = 0; k < OG_STAGE_COUNT && k < OG_REPORT_STAGES; k++) {
 			rl.stages[k].bytes = r->stages[k].bytes;
 			rl.stages[k].seconds = r->stages[k].seconds;

@@ -31,7 +31,7 @@ og_mem_cleanup() {
 }
 trap og_mem_cleanup EXIT
 
-# Both sizes are over the 4 MiB at which a layer is split over three threads,
+# Both sizes are over the 1 MiB at which a layer is split over threads,
 # so the two runs differ only by the layer size.
 SMALL_MIB=16
 if [ -n "${OG_MEM_LARGE_MIB:-}" ]; then

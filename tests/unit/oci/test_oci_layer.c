@@ -833,15 +833,13 @@ static void test_oci_layer__ratio_declared(void **state)
 	og_test_buf_free(&gz);
 }
 
-/* A blob of several MiB is read through a mapping (lent blocks, no copy
- * in either mode): the digests and the walk are those of the bytes. */
-static void test_oci_layer__mapped_blob(void **state)
+/* A gzip layer of a tar of incompressible files, big enough (> 8 MiB) that
+ * its blob is mapped: split, the decoder reads it through the tap. */
+static og_test_buf noise_layer(og_test_buf *tar)
 {
-	fixture *f = *state;
 	size_t n = (size_t)6 << 20, i;
 	unsigned char *noise = malloc(n);
-	og_test_buf tar, gz;
-	char want[OG_DIGEST_MAX];
+	og_test_buf gz;
 	uint64_t x = 88172645463325252ULL;
 
 	assert_non_null(noise);
@@ -851,12 +849,23 @@ static void test_oci_layer__mapped_blob(void **state)
 		x ^= x << 17;
 		noise[i] = (unsigned char)x;
 	}
-	memset(&tar, 0, sizeof(tar));
-	tar_entry(&tar, "a/noise.bin", '0', NULL, noise, n, 0644);
-	tar_entry(&tar, "a/more.bin", '0', NULL, noise + 1000, n / 2, 0644);
-	tar_end(&tar);
-	gz = gzip_of(tar.p, tar.len);
+	memset(tar, 0, sizeof(*tar));
+	tar_entry(tar, "a/noise.bin", '0', NULL, noise, n, 0644);
+	tar_entry(tar, "a/more.bin", '0', NULL, noise + 1000, n / 2, 0644);
+	tar_end(tar);
+	gz = gzip_of(tar->p, tar->len);
 	assert_true(gz.len > ((size_t)8 << 20));
+	free(noise);
+	return gz;
+}
+
+/* Mapped: the digests and the walk are those of the bytes. */
+static void test_oci_layer__mapped_blob(void **state)
+{
+	fixture *f = *state;
+	og_test_buf tar, gz = noise_layer(&tar);
+	char want[OG_DIGEST_MAX];
+
 	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
 	assert_int_equal(run(f, 1, 1), 0);
 	expect_findings(f, NULL, 0);
@@ -866,9 +875,44 @@ static void test_oci_layer__mapped_blob(void **state)
 	assert_int_equal(f->res.size, gz.len);
 	assert_int_equal(f->res.entries, 2);
 	assert_true(f->res.walked);
+	assert_int_equal(f->res.threads, split_mode ? 2 : 0);
 	og_test_buf_free(&tar);
 	og_test_buf_free(&gz);
-	free(noise);
+}
+
+/* Mapped, and the decoder stops early: the blob is still hashed whole
+ * (the tapped part on the walking thread, the rest after). */
+static void test_oci_layer__mapped_blob_stops(void **state)
+{
+	fixture *f = *state;
+	og_test_buf tar, gz = noise_layer(&tar);
+	char want[OG_DIGEST_MAX];
+
+	/* A corrupt deflate stream half-way. */
+	gz.p[gz.len / 2] ^= 0x55;
+	gz.p[gz.len / 2 + 1] ^= 0xaa;
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	assert_int_equal(run(f, 1, 1), 0);
+	expect_findings(f, (const char *const[]){ "layer.decompress_error" }, 1);
+	assert_string_equal(f->res.digest, f->desc.digest);
+	assert_int_equal(f->res.size, gz.len);
+	assert_false(f->res.decoded);
+
+	/* A visitor that gives up at the second entry: its code, and no
+	 * thread left behind (the test would hang or TSan would say). */
+	og_layer_result_dispose(&f->res, &f->job);
+	og_layer_result_init(&f->res);
+	gz.p[gz.len / 2] ^= 0x55;
+	gz.p[gz.len / 2 + 1] ^= 0xaa;
+	sha256_of(want, f->ctx, gz.p, gz.len);
+	put_layer(f, OG_MT_OCI_LAYER_GZIP, &gz);
+	assert_string_equal(f->desc.digest, want);
+	f->counts.fail_code = OG_ELIMIT;
+	f->counts.fail_at = 1;
+	assert_int_equal(run(f, 1, 1), OG_ELIMIT);
+	expect_no_findings(f);
+	og_test_buf_free(&tar);
+	og_test_buf_free(&gz);
 }
 
 static void test_oci_layer__total_limit(void **state)
@@ -1268,6 +1312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oci_layer__ratio_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__ratio_declared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__mapped_blob, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oci_layer__mapped_blob_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__total_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__limits_not_crossed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_layer__timings, setup, teardown),
