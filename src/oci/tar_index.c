@@ -14,13 +14,13 @@
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
+#include "arena.h"
 #include "decode.h"
 #include "fs.h"
 
 #define TAR_MAX_HOPS 16          /* links followed in one lookup */
 #define TAR_PATH_MAX 8192        /* longest path a lookup handles */
 #define TAR_READ_BLOCK ((size_t)64 * 1024)
-#define TAR_ARENA_CHUNK ((size_t)64 * 1024)
 #define TAR_COPY_BUF ((size_t)1 << 20)
 
 typedef enum {
@@ -41,12 +41,6 @@ typedef struct {
 	te_type_t type;
 } tar_entry;
 
-typedef struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, size;
-	char data[];
-} arena_chunk;
-
 typedef struct {
 	og_fs base;
 	int fd;
@@ -56,29 +50,10 @@ typedef struct {
 	size_t n_entries, cap_entries;
 	uint32_t *slots;    /* open addressing: entry index + 1, 0 = empty */
 	size_t n_slots;     /* a power of two */
-	arena_chunk *arena;
+	og_arena arena;     /* the paths */
 } tar_fs;
 
 /* ------------------------------------------------------------ strings */
-
-static char *arena_alloc(tar_fs *t, size_t n)
-{
-	arena_chunk *c = t->arena;
-	size_t size;
-
-	if (!c || c->size - c->used < n) {
-		size = n > TAR_ARENA_CHUNK ? n : TAR_ARENA_CHUNK;
-		c = malloc(sizeof(*c) + size);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->size = size;
-		c->next = t->arena;
-		t->arena = c;
-	}
-	c->used += n;
-	return c->data + c->used - n;
-}
 
 static uint32_t path_hash(const char *s, size_t n)
 {
@@ -316,16 +291,12 @@ done:
 static void tar_free(og_fs *fs)
 {
 	tar_fs *t = (tar_fs *)fs;
-	arena_chunk *c, *next;
 
 	if (!t)
 		return;
 	if (t->fd >= 0)
 		close(t->fd);
-	for (c = t->arena; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	og_arena_dispose(&t->arena);
 	free(t->entries);
 	free(t->slots);
 	free(t->name);
@@ -401,17 +372,6 @@ static int add_entry(tar_fs *t, og_ctx *ctx, const tar_entry *e)
 	return 0;
 }
 
-static const char *arena_strdup(tar_fs *t, const char *s, size_t n)
-{
-	char *p = arena_alloc(t, n + 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 /*
  * Record one header. Returns 0, 1 when the entry's data runs past the end
  * of the file (the archive is truncated there), or a negative code.
@@ -470,7 +430,7 @@ static int record(tar_fs *t, og_ctx *ctx, struct archive_entry *ae,
 
 	/* Hardlink targets are archive paths: normalise them now. The path
 	 * is copied first, since the target reuses the scratch buffer. */
-	e.path = arena_strdup(t, norm, (size_t)len);
+	e.path = og_arena_strndup(&t->arena, norm, (size_t)len);
 	if (!e.path)
 		return og_error_oom(ctx);
 	e.path_len = (uint32_t)len;
@@ -479,11 +439,11 @@ static int record(tar_fs *t, og_ctx *ctx, struct archive_entry *ae,
 		tlen = normalize(norm, TAR_PATH_MAX, link);
 		if (tlen <= 0) {
 			e.type = TE_OTHER;
-		} else if (!(e.target = arena_strdup(t, norm, (size_t)tlen))) {
+		} else if (!(e.target = og_arena_strndup(&t->arena, norm, (size_t)tlen))) {
 			return og_error_oom(ctx);
 		}
 	} else if (e.type == TE_SYMLINK) {
-		if (!(e.target = arena_strdup(t, link, strlen(link))))
+		if (!(e.target = og_arena_strndup(&t->arena, link, strlen(link))))
 			return og_error_oom(ctx);
 	}
 	return add_entry(t, ctx, &e);

@@ -1,6 +1,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "oci/arena.h"
 #include "fsview.h"
 #include "pathbuf.h"
 
@@ -28,8 +29,8 @@ typedef struct record {
 	rec_kind kind;
 	og_entry_type_t type;
 	char *path;        /* normalized; for whiteouts: the path removed;
-	                    * for opaque: the directory emptied */
-	char *link;        /* symlink target as stored, or NULL */
+	                    * for opaque: the directory emptied (in the arena) */
+	char *link;        /* symlink target as stored, or NULL (in the arena) */
 	char *data;        /* kept content, or NULL */
 	size_t len;
 	uint64_t size;     /* a regular file's size */
@@ -39,6 +40,7 @@ typedef struct record {
 struct og_fs_layer {
 	record *recs;
 	size_t count, cap;
+	og_arena arena;    /* the records' paths and links */
 	size_t *kept;      /* the indexes of the entries at kept paths (any
 	                    * type), so og_fs_layer_file need not scan them all */
 	size_t kept_count, kept_cap;
@@ -57,11 +59,9 @@ void og_fs_layer_free(og_fs_layer *layer)
 
 	if (!layer)
 		return;
-	for (i = 0; i < layer->count; i++) {
-		free(layer->recs[i].path);
-		free(layer->recs[i].link);
+	for (i = 0; i < layer->count; i++)
 		free(layer->recs[i].data);
-	}
+	og_arena_dispose(&layer->arena);
 	free(layer->recs);
 	free(layer->kept);
 	free(layer);
@@ -83,10 +83,8 @@ static record *add_record(og_fs_layer *l, rec_kind kind, const char *path, size_
 	r = &l->recs[l->count];
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
-	if ((r->path = malloc(len + 1)) == NULL)
+	if ((r->path = og_arena_strndup(&l->arena, path, len)) == NULL)
 		return NULL;
-	memcpy(r->path, path, len);
-	r->path[len] = '\0';
 	l->count++;
 	return r;
 }
@@ -177,7 +175,8 @@ static int fv_entry(void *state, const og_entry *e, og_findings *out)
 	if ((r = add_record(st->layer, REC_ENTRY, st->path.s, st->path.len)) == NULL)
 		return OG_ENOMEM;
 	r->type = e->type;
-	if (e->link && e->type == OG_ENTRY_SYMLINK && (r->link = strdup(e->link)) == NULL)
+	if (e->link && e->type == OG_ENTRY_SYMLINK &&
+	    (r->link = og_arena_strndup(&st->layer->arena, e->link, strlen(e->link))) == NULL)
 		return OG_ENOMEM;
 	if (e->type == OG_ENTRY_FILE)
 		r->size = e->size;
@@ -262,7 +261,7 @@ typedef struct node {
 	struct node *child;    /* the first child */
 	struct node *prev_sib, *next_sib;
 	const record *rec;     /* borrowed from a layer (or implied_dir) */
-	char *key;             /* the path (owned) */
+	char *key;             /* the path (in the arena) */
 	size_t len;
 } node;
 
@@ -270,6 +269,8 @@ struct og_fsview {
 	node **buckets;
 	size_t nbuckets, count;
 	node *top;             /* the top-level nodes */
+	og_arena arena;        /* the nodes and their keys; a removed node's
+	                        * memory is reclaimed with the view */
 };
 
 /* The record of a directory no entry made, implied by a path under it. */
@@ -327,10 +328,11 @@ static node *make_node(og_fsview *fs, const char *key, size_t len, const record 
 
 	if (fs->count >= fs->nbuckets && grow(fs) < 0)
 		return NULL;
-	if ((n = calloc(1, sizeof(*n))) == NULL || (n->key = strndup(key, len)) == NULL) {
-		free(n);
+	if ((n = og_arena_alloc(&fs->arena, sizeof(*n))) == NULL)
 		return NULL;
-	}
+	memset(n, 0, sizeof(*n));
+	if ((n->key = og_arena_strndup(&fs->arena, key, len)) == NULL)
+		return NULL;
 	n->rec = r;
 	n->len = len;
 	b = hash(n->key, len) % fs->nbuckets;
@@ -411,8 +413,6 @@ static void drop_subtree(og_fsview *fs, node *n)
 			cur = cur->child;
 		up = cur->parent;
 		unlink_node(fs, cur);
-		free(cur->key);
-		free(cur);
 		if (cur == n)
 			break;
 		cur = up;
@@ -439,17 +439,9 @@ static void remove_tree(og_fsview *fs, const char *path, int self)
 
 void og_fsview_free(og_fsview *fs)
 {
-	size_t i;
-	node *n, *next;
-
 	if (!fs)
 		return;
-	for (i = 0; i < fs->nbuckets; i++)
-		for (n = fs->buckets[i]; n; n = next) {
-			next = n->next;
-			free(n->key);
-			free(n);
-		}
+	og_arena_dispose(&fs->arena);
 	free(fs->buckets);
 	free(fs);
 }
