@@ -1,8 +1,10 @@
 /* ocigate: the entry point, subcommand dispatch, errors and exit codes. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 typedef struct command {
@@ -139,10 +141,29 @@ static int run(og_ctx *ctx, int argc, char **argv)
 	return cmd->run(ctx, argc - 1, argv + 1);
 }
 
+/* Blob files are mapped: one truncated by another process while ocigate
+ * reads it faults on the next page. Say so, instead of dying unexplained. */
+static void on_sigbus(int sig)
+{
+	static const char msg[] = "ocigate: an input file was truncated while it "
+		"was being read (SIGBUS); no result\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(OG_EXIT_INTERNAL);
+	_exit(OG_EXIT_INTERNAL);
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa;
 	og_ctx *ctx = NULL;
 	int error, status;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, NULL);
 
 	/* ocigate prints only UTC times. Without TZ, glibc checks
 	 * /etc/localtime again on every mktime() that libarchive makes per

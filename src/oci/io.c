@@ -72,9 +72,16 @@ static ssize_t fd_read_block(og_reader *r, const void **out)
 	fd_reader *fr = (fd_reader *)r;
 	uint64_t left = fr->end - fr->pos, rel = fr->pos - fr->map_off, upto;
 	size_t n = left < MAP_BLOCK ? (size_t)left : MAP_BLOCK;
+	struct stat st;
 
 	if (n == 0)
 		return 0;
+	/* A page past the end of a file that shrank would fault: the size is
+	 * checked before each block is lent (a truncation racing with this
+	 * still faults; the CLI reports that SIGBUS). */
+	if (fstat(fr->fd, &st) != 0 || (uint64_t)st.st_size < fr->pos + n)
+		return og_error_set(fr->ctx, OG_ERROR,
+			"%s: the file shrank while it was being read", fr->name);
 	*out = fr->map + rel;
 	fr->pos += n;
 	if (rel > fr->dropped + MAP_KEEP + MAP_DROP_STEP) {

@@ -116,4 +116,22 @@ else
     og_fail "gzip bomb: no temp file left" "$(ls -A "$w/tmpdir")"
 fi
 
+# A blob file truncated by another process while it is mapped faults
+# (SIGBUS) on the next page read: the CLI says so and exits 70, it does not
+# die unexplained. The fault is stood in for by the signal itself, sent
+# while ocigate waits for credentials on its standard input.
+(sleep 10 | "$OCIGATE" validate --creds-stdin docker://127.0.0.1:9/x/y:z \
+    >"$OG_OUT" 2>"$OG_ERR"; echo $? >"$w/sigbus.rc") &
+sigbus_job=$!
+sleep 1
+pkill -BUS -f "validate --creds-stdin docker://127.0.0.1:9/x/y:z" || true
+wait "$sigbus_job"
+OG_CMD="ocigate validate --creds-stdin (SIGBUS)" OG_RC=$(cat "$w/sigbus.rc")
+og_assert_eq "SIGBUS: exit 70" "$OG_RC" 70
+if grep -q "truncated while it was being read (SIGBUS)" "$OG_ERR"; then
+    og_pass "SIGBUS: the message says why"
+else
+    og_fail "SIGBUS: the message says why" "$(cat "$OG_ERR")"
+fi
+
 og_finish

@@ -355,6 +355,24 @@ static void test_oci_io__fd_range_mapped(void **state)
 	assert_null(r->read_block);
 	og_reader_close(r);
 
+	/* The file shrinks under a mapped reader: the next block is refused
+	 * (a page past the end would fault), with the file named. */
+	assert_int_equal(og_reader_new_fd_range(&r, f->ctx, fd, 0, size, "shrinking"), 0);
+	assert_int_equal(r->read_block(r, &blk), (ssize_t)1 << 20);
+	assert_memory_equal(blk, big, (size_t)1 << 20);
+	assert_int_equal(ftruncate(fd, (off_t)3 << 20), -1); /* read-only fd */
+	{
+		int wfd = open(path, O_WRONLY);
+
+		assert_true(wfd >= 0);
+		assert_int_equal(ftruncate(wfd, (off_t)(3 << 20) / 2), 0);
+		close(wfd);
+	}
+	assert_int_equal(r->read_block(r, &blk), OG_ERROR);
+	assert_non_null(strstr(og_ctx_error(f->ctx), "shrinking: the file shrank"));
+	og_reader_close(r);
+	og_test_write(f->dir, "big.bin", big, size);
+
 	/* A window past the end of the file is not mapped (no fault): reads
 	 * fail as for any short file. */
 	assert_int_equal(og_reader_new_fd_range(&r, f->ctx, fd, 0, size + 4096,
