@@ -516,11 +516,14 @@ typedef struct ring {
 /*
  * Split over a blob that lends stable blocks (a mapped file), two threads
  * do everything: the decoder takes the blob's blocks itself, through the
- * tap, which queues each one (a pointer, nothing copied); the walking
- * thread hashes the queued blocks (the compressed digest) whenever it
- * comes for decoded bytes. The queue shares the ring's lock: a push
- * signals `filled`, and a full queue waits on `freed`, so neither side can
- * wait on the other while the other waits too.
+ * tap, which queues each one (a pointer, nothing copied). Whichever thread
+ * would otherwise wait hashes the queued blocks (the compressed digest):
+ * the walking thread when it comes for decoded bytes, the decoder when the
+ * ring or the queue is full. So the work balances itself between a slow
+ * decoder (gzip) and a slow walk (zstd with every scanner). One thread
+ * hashes at a time (`hashing`), taking the queue in order. The queue shares
+ * the ring's lock: a push signals `filled`, and a full queue waits on
+ * `freed`, so neither side can wait on the other while the other waits too.
  */
 #define TAP_SLOTS 16
 
@@ -532,10 +535,13 @@ struct tap {
 	const unsigned char *ptr[TAP_SLOTS];
 	size_t len[TAP_SLOTS];
 	unsigned int head, count;
+	int hashing;                   /* a thread is hashing taken entries */
 	int error;                     /* the blob's read failure */
 	double read_seconds;           /* decoder side: in the blob's read_block */
 	double wait_seconds;           /* decoder side: in the tap, all told */
 };
+
+static void tap_hash_locked(tap *t);
 
 /* Decoder thread: the blob's next block, queued for hashing. */
 static ssize_t tap_read_block(og_reader *r, const void **out)
@@ -551,8 +557,12 @@ static ssize_t tap_read_block(og_reader *r, const void **out)
 		t->error = (int)n;
 	if (n > 0) {
 		pthread_mutex_lock(&g->lock);
-		while (t->count == TAP_SLOTS && !g->cancel)
-			pthread_cond_wait(&g->freed, &g->lock);
+		while (t->count == TAP_SLOTS && !g->cancel) {
+			if (!t->hashing)
+				tap_hash_locked(t);
+			else
+				pthread_cond_wait(&g->freed, &g->lock);
+		}
 		if (g->cancel) {
 			n = OG_ERROR;
 		} else {
@@ -575,8 +585,8 @@ static ssize_t tap_read(og_reader *r, void *buf, size_t len)
 	return OG_ERROR; /* blocks only: the decoder asks for blocks */
 }
 
-/* Walking thread: hash what is queued. Called with the ring's lock held,
- * which it lets go of while hashing. */
+/* Either thread: hash what is queued, unless the other thread is at it.
+ * Called with the ring's lock held, which it lets go of while hashing. */
 static void tap_hash_locked(tap *t)
 {
 	ring *g = t->ring;
@@ -585,13 +595,16 @@ static void tap_hash_locked(tap *t)
 	unsigned int i, n = t->count;
 	double t0;
 
+	if (t->hashing || n == 0)
+		return;
+	t->hashing = 1;
 	for (i = 0; i < n; i++) {
 		ptr[i] = t->ptr[(t->head + i) % TAP_SLOTS];
 		len[i] = t->len[(t->head + i) % TAP_SLOTS];
 	}
 	t->head = (t->head + n) % TAP_SLOTS;
 	t->count = 0;
-	pthread_cond_signal(&g->freed);
+	pthread_cond_signal(&g->freed);     /* queue space for the decoder */
 	pthread_mutex_unlock(&g->lock);
 	t0 = now();
 	for (i = 0; i < n; i++) {
@@ -600,6 +613,9 @@ static void tap_hash_locked(tap *t)
 	}
 	t->raw->hash_seconds += now() - t0;
 	pthread_mutex_lock(&g->lock);
+	t->hashing = 0;
+	pthread_cond_broadcast(&g->freed);  /* queue space; the other hasher */
+	pthread_cond_broadcast(&g->filled);
 }
 
 static void tap_init(tap *t, og_reader *blob, ring *g, hash_reader *raw)
@@ -638,7 +654,7 @@ static ssize_t ring_read_block(og_reader *r, const void **out)
 		pthread_cond_signal(&g->freed);
 	}
 	for (;;) {
-		if (g->tap && g->tap->count) {
+		if (g->tap && g->tap->count && !g->tap->hashing) {
 			tap_hash_locked(g->tap);
 			continue;
 		}
@@ -711,8 +727,13 @@ static void *produce(void *arg)
 
 	while (n > 0) {
 		pthread_mutex_lock(&g->lock);
-		while (g->count == SLOTS && !g->cancel)
-			pthread_cond_wait(&g->freed, &g->lock);
+		while (g->count == SLOTS && !g->cancel) {
+			/* The walk is behind: hash for it meanwhile. */
+			if (g->tap && g->tap->count && !g->tap->hashing)
+				tap_hash_locked(g->tap);
+			else
+				pthread_cond_wait(&g->freed, &g->lock);
+		}
 		tail = (g->head + g->count) % SLOTS;
 		stop = g->cancel;
 		pthread_mutex_unlock(&g->lock);
