@@ -116,6 +116,42 @@ else
     og_fail "gzip bomb: no temp file left" "$(ls -A "$w/tmpdir")"
 fi
 
+# Declared sizes: a file whose header declares more than the ratio limit
+# allows stops the layer at that header; a sparse file (GNU tar --sparse:
+# 2 GiB declared, a few KiB stored) is not counted, and passes.
+mkdir -p "$w/sparse"
+truncate -s 2G "$w/sparse/hole.img"
+printf 'data' >>"$w/sparse/hole.img"
+tar --sparse --format=gnu -C "$w/sparse" -cf "$w/sparse.tar" hole.img
+rm -f "$w/sparse/hole.img"
+python3 - "$OG_SRC/tests/gen" "$w/sparse.tar" "$w/sparse-oci" "$w/declared-oci" <<'PY'
+import io, sys, tarfile
+sys.path.insert(0, sys.argv[1])
+import genimages as g
+def image(tar, out):
+    lay = g.Layout()
+    desc, _ = g.build_image(lay, [g.layer(tar)])
+    lay.set_index([g.with_ref(desc, "latest")])
+    lay.write_dir(out)
+image(open(sys.argv[2], "rb").read(), sys.argv[3])
+# 300 MiB of zeros in one file, declared in its header (over the 256 MiB
+# floor and 100 times the few hundred KiB it compresses to)
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    ti = tarfile.TarInfo("var/zeros.bin")
+    ti.size = 300 << 20
+    t.addfile(ti, io.BytesIO(bytes(ti.size)))
+image(buf.getvalue(), sys.argv[4])
+PY
+og_run validate --format json "oci:$w/sparse-oci:latest"
+og_assert_exit "sparse file of 2 GiB declared: not a bomb" 0 1
+og_assert_jq "sparse file: walked, no ratio finding" \
+    'all(.findings[]; .id != "layer.compression_ratio") and .layers[0].uncompressedSize != null'
+og_run validate --format json "oci:$w/declared-oci:latest"
+og_assert_exit "300 MiB declared in one header: exit 1" 1
+og_assert_jq "declared: layer.compression_ratio naming the entry, stopped early" \
+    'any(.findings[]; .id == "layer.compression_ratio" and (.message | contains("entry var/zeros.bin declares 314572800 bytes"))) and .layers[0].uncompressedSize == null'
+
 # A blob file truncated by another process while it is mapped faults
 # (SIGBUS) on the next page read: the CLI says so and exits 70, it does not
 # die unexplained. The fault is stood in for by the signal itself, sent
