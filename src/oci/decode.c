@@ -74,22 +74,16 @@ int og_decode__fill(og_decoder *d, size_t need)
 			if (d->pend_len == 0) {
 				if (d->inner_eof)
 					break;
-				if (d->in_pos == d->in_len) {
-					/* A fresh block, decoded in place. */
-					if (take_block(d) < 0)
-						return OG_ESTREAM;
-					d->in = d->pend;
-					d->in_pos = 0;
-					d->in_len = d->pend_len;
-					d->pend_len = 0;
-					continue;
-				}
-				gather(d);
+				/* The block in use is valid until the next one is
+				 * taken: keep what is left of it first. */
+				if (d->in_pos < d->in_len)
+					gather(d);
 				if (take_block(d) < 0)
 					return OG_ESTREAM;
 				continue;
 			}
 			if (d->in_pos == d->in_len) {
+				/* A fresh block, decoded in place. */
 				d->in = d->pend;
 				d->in_pos = 0;
 				d->in_len = d->pend_len;

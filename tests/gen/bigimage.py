@@ -846,6 +846,23 @@ def gzip_member(data):
     return head + body + tail
 
 
+def write_members(lay, runs):
+    """The bomb's blob, layer 0 of lay: each (gzip member, count) of runs
+    written count times. Returns its digest and size."""
+    tmp = lay.tmp_blob(0)
+    ch = hashlib.sha256()
+    size = 0
+    with open(tmp, "wb") as f:
+        for m, count in runs:
+            for _ in range(count):
+                ch.update(m)
+                f.write(m)
+                size += len(m)
+    digest = "sha256:" + ch.hexdigest()
+    lay.adopt(tmp, digest)
+    return digest, size
+
+
 def gen_bomb_files(lay, args):
     """One gzip layer: args.bomb zeros in files of args.bomb_file_size bytes,
     all at one path (a later entry replaces an earlier one), so no header
@@ -871,17 +888,7 @@ def gen_bomb_files(lay, args):
     diff_id = "sha256:" + h.hexdigest()
     m_unit = gzip_member(unit)
     m_end = gzip_member(end)
-    tmp = lay.tmp_blob(0)
-    ch = hashlib.sha256()
-    size = 0
-    with open(tmp, "wb") as f:
-        for m, count in ((m_unit, nfiles), (m_end, 1)):
-            for _ in range(count):
-                ch.update(m)
-                f.write(m)
-                size += len(m)
-    digest = "sha256:" + ch.hexdigest()
-    lay.adopt(tmp, digest)
+    digest, size = write_members(lay, ((m_unit, nfiles), (m_end, 1)))
     return [{"digest": digest, "size": size, "mediaType": MT_LAYER["gzip"],
              "compression": "gzip", "diffId": diff_id, "uncompressedSize": usize,
              "files": nfiles, "ratio": round(usize / size, 1),
@@ -919,17 +926,8 @@ def gen_bomb(lay, args):
     m_head = gzip_member(head)
     m_big = gzip_member(bytes(big)) if whole else b""
     m_rest = gzip_member(bytes(rest)) if rest else b""
-    tmp = lay.tmp_blob(0)
-    ch = hashlib.sha256()
-    size = 0
-    with open(tmp, "wb") as f:
-        for m, count in ((m_head, 1), (m_big, whole), (m_rest, 1 if rest else 0)):
-            for _ in range(count):
-                ch.update(m)
-                f.write(m)
-                size += len(m)
-    digest = "sha256:" + ch.hexdigest()
-    lay.adopt(tmp, digest)
+    digest, size = write_members(lay, ((m_head, 1), (m_big, whole),
+                                       (m_rest, 1 if rest else 0)))
     return [{"digest": digest, "size": size, "mediaType": MT_LAYER["gzip"],
              "compression": "gzip", "diffId": diff_id, "uncompressedSize": usize,
              "files": 1, "ratio": round(usize / size, 1),
