@@ -130,13 +130,12 @@ static int drain(og_reader *r, unsigned char *buf)
 /* ------------------------------------------------------------ fetch ring */
 
 /*
- * SLOTS blocks between the fetch thread (producer: reads and, through src,
- * hashes the blob) and the decoder (consumer). A slot holds one of our own
- * buffers, filled by copying, or, when src lends stable blocks (a mapped
- * file), src's block itself: then no compressed byte is copied at all. The
- * producer fills slot[tail]; the consumer borrows slot[head] (read_block)
- * or copies out of it (read) outside the lock: each side owns its slot
- * until it hands it over.
+ * SLOTS owned buffers between the fetch thread (producer: reads and,
+ * through src, hashes the blob) and the decoder (consumer), for a blob whose
+ * blocks are not stable (a registry's; a mapped file goes through the tap
+ * below). The producer fills slot[tail]; the consumer borrows slot[head]
+ * (read_block) or copies out of it (read) outside the lock: each side owns
+ * its slot until it hands it over.
  */
 struct og_layer__fetch {
 	og_reader base;                /* the consumer's side */
@@ -145,12 +144,10 @@ struct og_layer__fetch {
 	int started, joined;
 	pthread_mutex_t lock;
 	pthread_cond_t filled, freed;
-	unsigned char *own[SLOTS];     /* NULL when lending */
-	const unsigned char *data[SLOTS];
+	unsigned char *slot[SLOTS];
 	size_t len[SLOTS];
 	size_t pos;                    /* consumed bytes of slot[head] */
 	unsigned int head, count;      /* next to consume; slots in use */
-	int lend;                      /* slots hold src's stable blocks */
 	int holding;                   /* read_block lent slot[head] */
 	int done;                      /* the producer has finished */
 	int error;                     /* its outcome: 0 or a negative code */
@@ -204,7 +201,7 @@ static ssize_t fetch_read(og_reader *r, void *buf, size_t len)
 		k = f->len[s] - f->pos;
 		if (k > len)
 			k = len;
-		memcpy(buf, f->data[s] + f->pos, k);
+		memcpy(buf, f->slot[s] + f->pos, k);
 		n = (ssize_t)k;
 		pthread_mutex_lock(&f->lock);
 		f->pos += k;
@@ -230,7 +227,7 @@ static ssize_t fetch_read_block(og_reader *r, const void **out)
 	n = fetch_wait(f, &s);
 	if (n > 0) {
 		f->holding = 1;
-		*out = f->data[s] + f->pos;
+		*out = f->slot[s] + f->pos;
 		n = (ssize_t)(f->len[s] - f->pos);
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -269,25 +266,15 @@ static ssize_t fetch_fill(og_layer__fetch *f, unsigned char *dst, size_t *got, i
 	return 1;
 }
 
-/* Fill slot[tail]: src's next block when lending, else a copy of up to
- * SLOT_SIZE bytes. Returns as fetch_fill. */
+/* Fill slot[tail] with up to SLOT_SIZE bytes. Returns as fetch_fill. */
 static ssize_t fetch_slot(og_layer__fetch *f, unsigned int tail, int drop)
 {
-	const void *blk;
 	size_t got = 0;
 	ssize_t n = 1;
 
-	if (f->lend) {
-		if ((n = f->src->read_block(f->src, &blk)) > 0) {
-			f->data[tail] = blk;
-			f->len[tail] = (size_t)n;
-		}
-		return n;
-	}
 	while (got < SLOT_SIZE)
-		if ((n = fetch_fill(f, f->own[tail], &got, drop)) <= 0)
+		if ((n = fetch_fill(f, f->slot[tail], &got, drop)) <= 0)
 			break;
-	f->data[tail] = f->own[tail];
 	f->len[tail] = got;
 	return n;
 }
@@ -348,9 +335,8 @@ int og_layer__fetch_start(og_layer__fetch **out, og_ctx *ctx, og_reader *src)
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->filled, NULL);
 	pthread_cond_init(&f->freed, NULL);
-	f->lend = src->read_block && src->blocks_stable;
-	for (i = 0; i < SLOTS && !f->lend; i++)
-		if ((f->own[i] = malloc(SLOT_SIZE)) == NULL) {
+	for (i = 0; i < SLOTS; i++)
+		if ((f->slot[i] = malloc(SLOT_SIZE)) == NULL) {
 			error = og_error_oom(ctx);
 			goto done;
 		}
@@ -422,7 +408,7 @@ void og_layer__fetch_free(og_layer__fetch *f)
 		og_layer__fetch_join(f);
 	}
 	for (i = 0; i < SLOTS; i++)
-		free(f->own[i]);
+		free(f->slot[i]);
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->filled);
 	pthread_cond_destroy(&f->freed);
@@ -458,6 +444,20 @@ static uint64_t ratio_limit(const og_layer_limits *lim, uint64_t compressed)
 	return limit < lim->ratio_floor ? lim->ratio_floor : limit;
 }
 
+/* Whether `bytes` inflated from `compressed` pass the ratio limit (which
+ * is only checked past its floor). */
+static int over_ratio(const og_layer_limits *lim, uint64_t bytes, uint64_t compressed)
+{
+	return lim && lim->max_ratio && bytes > lim->ratio_floor &&
+		bytes / lim->max_ratio > compressed;
+}
+
+/* The descriptor's size as the ratio's denominator (at least 1). */
+static uint64_t compressed_size(const og_descriptor *d)
+{
+	return d->size > 0 ? (uint64_t)d->size : 1;
+}
+
 static ssize_t limiter_read(og_reader *r, void *buf, size_t len)
 {
 	limiter *l = (limiter *)r;
@@ -473,8 +473,7 @@ static ssize_t limiter_read(og_reader *r, void *buf, size_t len)
 	if (n <= 0 || !lim)
 		return n;
 	l->count += (uint64_t)n;
-	if (lim->max_ratio && l->count > lim->ratio_floor &&
-	    l->count / lim->max_ratio > l->compressed) {
+	if (over_ratio(lim, l->count, l->compressed)) {
 		l->tripped = "layer.compression_ratio";
 		l->limit = ratio_limit(lim, l->compressed);
 		return 0;
@@ -800,8 +799,7 @@ static int on_entry(const og_entry *entry, void *payload)
 	if (ws->limits && ws->limits->max_ratio && entry->type == OG_ENTRY_FILE &&
 	    !entry->sparse) {
 		ws->declared += entry->size + (512 - entry->size % 512) % 512;
-		if (ws->declared > ws->limits->ratio_floor &&
-		    ws->declared / ws->limits->max_ratio > ws->compressed) {
+		if (over_ratio(ws->limits, ws->declared, ws->compressed)) {
 			ws->tripped = "layer.compression_ratio";
 			ws->trip_size = entry->size;
 			ws->trip_path = og__strdup(entry->path);
@@ -952,7 +950,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	ws.job = job;
 	ws.res = res;
 	ws.limits = job->limits;
-	ws.compressed = d->size > 0 ? (uint64_t)d->size : 1;
+	ws.compressed = compressed_size(d);
 	/* Split, the blob is decoded on a thread of its own, reporting to a
 	 * third ctx; it is read there too, through the tap, when it lends
 	 * stable blocks, else on the fetch thread (both report to rctx). */
@@ -982,7 +980,7 @@ static int walk_layer(og_layer_result *res, og_ctx *ctx, og_ctx *rctx,
 	lim.base.close = no_close;
 	lim.inner = dec;
 	lim.limits = job->limits;
-	lim.compressed = d->size > 0 ? (uint64_t)d->size : 1;
+	lim.compressed = compressed_size(d);
 	if ((error = begin_visitors(res, ctx, job)) < 0)
 		goto done;
 

@@ -83,10 +83,9 @@ int og_layer_run(og_layer_result *res, og_ctx *ctx, og_source *src,
 /*
  * Internal: the fetch stage of a split layer. A thread reads `src` to its
  * end (read_block when offered, else read) into a ring of SLOTS buffers it
- * owns, or, when src lends stable blocks, queues src's blocks themselves;
- * the consumer reads them in order through a reader offering read() and
- * read_block (a block lent until the next call). Whatever `src` does per read (hashing, counting) happens on the
- * fetch thread. Errors of `src` are reported on the ctx `src` reports to;
+ * owns; the consumer reads them in order through a reader offering read()
+ * and read_block (a block lent until the next call). Whatever `src` does
+ * per read (hashing, counting) happens on the fetch thread. Errors of `src` are reported on the ctx `src` reports to;
  * the consumer sees its code once the bytes read before it are consumed.
  * One consumer thread; release, cancel and join may come from any thread.
  */
@@ -96,8 +95,8 @@ typedef struct og_layer__fetch og_layer__fetch;
  * OG_ENOMEM or OG_ERROR (no thread) with a message on ctx. */
 int og_layer__fetch_start(og_layer__fetch **out, og_ctx *ctx, og_reader *src);
 /* The consumer's side (borrowed; valid until og_layer__fetch_free). read()
- * (or read_block) returns the bytes in order, 0 at the end, src's negative code after the
- * bytes before its failure, or OG_ERROR once cancelled. */
+ * (or read_block) returns the bytes in order, 0 at the end, src's negative
+ * code after the bytes before its failure, or OG_ERROR once cancelled. */
 og_reader *og_layer__fetch_reader(og_layer__fetch *f);
 /* The consumer needs no more bytes: the queued ones are dropped, and the
  * thread reads the rest of src to its end without queueing it (so a hash

@@ -2020,6 +2020,29 @@ done:
 	return error;
 }
 
+/* The URL that commits an upload session as `digest`. */
+static char *commit_url(og_ctx *ctx, const char *session, const char *digest)
+{
+	char *url = og__asprintf("%s%sdigest=%s", session,
+		strchr(session, '?') ? "&" : "?", digest);
+
+	if (!url)
+		(void)og_error_oom(ctx);
+	return url;
+}
+
+/* The uploaded bytes (hashed in h on the way) must be `digest`'s. */
+static int check_uploaded(og_ctx *ctx, og_hash *h, const char *digest)
+{
+	char got[OG_DIGEST_MAX];
+
+	og_hash_final(h, got);
+	if (strcmp(got, digest) != 0)
+		return og_error_set_id(ctx, OG_EINVALID, "blob.digest_mismatch",
+			"blob %s: the bytes hash to %s; not committed", digest, got);
+	return 0;
+}
+
 /* One whole upload attempt. *retry set when a transient failure may be
  * retried from the start. */
 static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
@@ -2031,7 +2054,7 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 	og_reader *r = NULL;
 	og_hash *h = NULL;
 	og_digest_alg_t alg;
-	char got[OG_DIGEST_MAX], range[96], *url = NULL;
+	char range[96], *url = NULL;
 	uint64_t off = 0;
 	int error;
 
@@ -2047,9 +2070,8 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 		/* One monolithic PUT: the session URL with the digest, the bytes
 		 * streamed and hashed on the way. A registry checks the digest
 		 * before it commits, so bytes that do not match never land. */
-		if ((url = og__asprintf("%s%sdigest=%s", *session,
-				strchr(*session, '?') ? "&" : "?", digest)) == NULL) {
-			error = og_error_oom(ctx);
+		if ((url = commit_url(ctx, *session, digest)) == NULL) {
+			error = OG_ENOMEM;
 			goto done;
 		}
 		memset(&rq, 0, sizeof(rq));
@@ -2062,12 +2084,9 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 		rq.upload_hash = h;
 		rq.no_retry = 1;
 		rq.cap = 65536;
-		error = run(&x, reg, ctx, &rq, url);
-		og_hash_final(h, got);
-		if (error == 0 && strcmp(got, digest) != 0)
-			error = og_error_set_id(ctx, OG_EINVALID, "blob.digest_mismatch",
-				"blob %s: the bytes hash to %s; not committed", digest, got);
-		else if (error == 0 && x.status != 201 && x.status != 204)
+		if ((error = run(&x, reg, ctx, &rq, url)) == 0)
+			error = check_uploaded(ctx, h, digest);
+		if (error == 0 && x.status != 201 && x.status != 204)
 			error = status_failure(&x);
 		goto done;
 	}
@@ -2102,15 +2121,10 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 		}
 		off += n;
 	}
-	og_hash_final(h, got);
-	if (strcmp(got, digest) != 0) {
-		error = og_error_set_id(ctx, OG_EINVALID, "blob.digest_mismatch",
-			"blob %s: the bytes hash to %s; not committed", digest, got);
+	if ((error = check_uploaded(ctx, h, digest)) < 0)
 		goto done;
-	}
-	if ((url = og__asprintf("%s%sdigest=%s", *session, strchr(*session, '?') ? "&" : "?",
-			digest)) == NULL) {
-		error = og_error_oom(ctx);
+	if ((url = commit_url(ctx, *session, digest)) == NULL) {
+		error = OG_ENOMEM;
 		goto done;
 	}
 	memset(&rq, 0, sizeof(rq));
