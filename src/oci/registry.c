@@ -2020,6 +2020,20 @@ done:
 	return error;
 }
 
+/* A request of an upload session: octet-stream, not retried alone (a
+ * failed upload restarts in a new session). */
+static void upload_request(request *rq, const char *method, const char *repo,
+	const char *scope)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->method = method;
+	rq->repo = repo;
+	rq->scope = scope;
+	rq->content_type = "application/octet-stream";
+	rq->no_retry = 1;
+	rq->cap = 65536;
+}
+
 /* The URL that commits an upload session as `digest`. */
 static char *commit_url(og_ctx *ctx, const char *session, const char *digest)
 {
@@ -2074,16 +2088,10 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 			error = OG_ENOMEM;
 			goto done;
 		}
-		memset(&rq, 0, sizeof(rq));
-		rq.method = "PUT";
-		rq.repo = repo;
-		rq.scope = scope;
-		rq.content_type = "application/octet-stream";
+		upload_request(&rq, "PUT", repo, scope);
 		rq.upload = r;
 		rq.upload_len = size;
 		rq.upload_hash = h;
-		rq.no_retry = 1;
-		rq.cap = 65536;
 		if ((error = run(&x, reg, ctx, &rq, url)) == 0)
 			error = check_uploaded(ctx, h, digest);
 		if (error == 0 && x.status != 201 && x.status != 204)
@@ -2093,19 +2101,13 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 	while (off < size) {
 		uint64_t n = size - off < chunk ? size - off : chunk;
 
-		memset(&rq, 0, sizeof(rq));
-		rq.method = "PATCH";
-		rq.repo = repo;
-		rq.scope = scope;
-		rq.content_type = "application/octet-stream";
+		upload_request(&rq, "PATCH", repo, scope);
 		snprintf(range, sizeof(range), "Content-Range: %llu-%llu",
 			(unsigned long long)off, (unsigned long long)(off + n - 1));
 		rq.extra = range;
 		rq.upload = r;
 		rq.upload_len = n;
 		rq.upload_hash = h;
-		rq.no_retry = 1;
-		rq.cap = 65536;
 		if ((error = run(&x, reg, ctx, &rq, *session)) < 0)
 			goto done;
 		if (x.status != 202 && x.status != 204 && x.status != 201) {
@@ -2127,14 +2129,8 @@ static int push_once(og_registry *reg, og_ctx *ctx, const char *repo,
 		error = OG_ENOMEM;
 		goto done;
 	}
-	memset(&rq, 0, sizeof(rq));
-	rq.method = "PUT";
-	rq.repo = repo;
-	rq.scope = scope;
+	upload_request(&rq, "PUT", repo, scope);
 	rq.body = (const unsigned char *)"";
-	rq.content_type = "application/octet-stream";
-	rq.cap = 65536;
-	rq.no_retry = 1;
 	if ((error = run(&x, reg, ctx, &rq, url)) < 0)
 		goto done;
 	if (x.status != 201 && x.status != 204)
